@@ -22,6 +22,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror=implicit-function-declaration
 CFLAGS += -isystem module/uapi -Idaemon -Itests/kernel -Itests/kernel/lib
 CHECK_FLAGS = $(shell pkg-config --cflags --libs check)
+NL_FLAGS = $(shell pkg-config --cflags --libs libnl-genl-3.0)
 
 # The patched kernel tree; resolving it builds it if the cache lacks it.
 # KDIR=/path/to/tree uses another tree carrying the hook patch instead.
@@ -61,7 +62,7 @@ userland: $(TEST_PROGRAMS) $(UNIT_TESTS)
 
 $(BUILD)/bin/%: tests/kernel/%.c $(TEST_LIB) $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIB) -pthread
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIB) -pthread $(NL_FLAGS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(DAEMON_LIB) $(HEADERS)
 	@mkdir -p $(@D)

@@ -1,29 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/ghost: the module's entry point for user space.
+ * /dev/ghost, and how every ioctl argument crosses into the kernel: with
+ * the size the request encodes, so that shorter (older) and longer
+ * (newer, zero-extended) structs both work.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "ghost.h"
 
-static long ghost_ioctl_version(void __user *arg)
+int ghost_copy_arg_in(void *karg, size_t ksize, unsigned int cmd,
+		      unsigned long arg)
 {
-	struct ghost_version version = {
-		.abi_version	= GHOST_ABI_VERSION,
-		.abi_floor	= GHOST_ABI_FLOOR,
-	};
+	return copy_struct_from_user(karg, ksize, (void __user *)arg,
+				     _IOC_SIZE(cmd));
+}
 
-	return copy_to_user(arg, &version, sizeof(version)) ? -EFAULT : 0;
+/* Copy out what the caller's struct has room for; zero what we lack. */
+int ghost_copy_arg_out(unsigned int cmd, unsigned long arg, const void *karg,
+		       size_t ksize)
+{
+	size_t usize = _IOC_SIZE(cmd);
+	void __user *uarg = (void __user *)arg;
+
+	if (copy_to_user(uarg, karg, min(usize, ksize)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+#define GHOST_MAX_CPUSET_BYTES	1024
+
+/* Read a cpu_set_t-style bitmap; CPUs the kernel does not have are EINVAL. */
+int ghost_read_cpumask(struct cpumask *mask, u64 uptr, u32 size)
+{
+	u8 *bytes;
+	u32 i;
+	int ret = 0;
+
+	if (!size || size > GHOST_MAX_CPUSET_BYTES)
+		return -EINVAL;
+	bytes = memdup_user(u64_to_user_ptr(uptr), size);
+	if (IS_ERR(bytes))
+		return PTR_ERR(bytes);
+	cpumask_clear(mask);
+	for (i = 0; i < size * 8; i++) {
+		if (!(bytes[i / 8] & (1U << (i % 8))))
+			continue;
+		if (i >= nr_cpu_ids) {
+			ret = -EINVAL;
+			break;
+		}
+		cpumask_set_cpu(i, mask);
+	}
+	kfree(bytes);
+	return ret;
 }
 
 static long ghost_dev_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	switch (cmd) {
-	case GHOST_IOC_VERSION:
-		return ghost_ioctl_version((void __user *)arg);
+	union {
+		struct ghost_version version;
+		struct ghost_enclave_create create;
+		struct ghost_enclave_open open;
+	} a;
+	int ret;
+
+	if (_IOC_TYPE(cmd) != GHOST_IOC_MAGIC)
+		return -ENOTTY;
+	memset(&a, 0, sizeof(a));
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(GHOST_IOC_VERSION):
+		a.version.abi_version = GHOST_ABI_VERSION;
+		a.version.abi_floor = GHOST_ABI_FLOOR;
+		return ghost_copy_arg_out(cmd, arg, &a.version, sizeof(a.version));
+	case _IOC_NR(GHOST_IOC_CREATE_ENCLAVE):
+		ret = ghost_copy_arg_in(&a.create, sizeof(a.create), cmd, arg);
+		return ret ?: ghost_enclave_create(&a.create, (void __user *)arg, cmd);
+	case _IOC_NR(GHOST_IOC_OPEN_ENCLAVE):
+		ret = ghost_copy_arg_in(&a.open, sizeof(a.open), cmd, arg);
+		return ret ?: ghost_enclave_open(&a.open, (void __user *)arg, cmd);
 	default:
 		return -ENOTTY;
 	}

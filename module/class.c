@@ -1,29 +1,422 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The callbacks behind the ghost and agent classes. Callbacks the module
- * leaves out get the hook patch's documented defaults.
+ * The callbacks behind the ghost and agent classes: they turn scheduler
+ * events into messages and status-word updates, and pick what the agents
+ * committed. All of them run under the rq lock of @rq with interrupts off
+ * unless the hook patch documents otherwise (fork, cleanup_fork,
+ * task_dead, kick_agent).
  */
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "ghost.h"
 
-/* Tasks enter SCHED_GHOST only through an enclave; there is none yet. */
-static int ghost_setscheduler(struct rq *rq, struct task_struct *p, int policy,
-			      bool user)
+DEFINE_PER_CPU(struct ghost_cpu, ghost_cpus);
+
+/* The ghost task of @p, or NULL for agents and tasks of other classes. */
+static struct ghost_task *ghost_plain_task(struct task_struct *p)
 {
-	if (policy == SCHED_GHOST && p->policy != SCHED_GHOST)
-		return -ENXIO;
+	struct ghost_task *gt = ghost_task_of(p);
+
+	return gt && !gt->agent ? gt : NULL;
+}
+
+/* Publish @gc's state in its CPU's status word. */
+void ghost_update_cpu_word(struct ghost_cpu *gc)
+{
+	struct ghost_status_word *w = gc->word;
+	struct ghost_task *running;
+	u32 flags = GHOST_SW_CPU_IN_ENCLAVE;
+
+	if (!w)
+		return;
+	if (gc->available)
+		flags |= GHOST_SW_CPU_AVAIL;
+	if (gc->boost)
+		flags |= GHOST_SW_CPU_BOOST;
+	if (gc->agent)
+		flags |= GHOST_SW_CPU_HAS_AGENT;
+	if (READ_ONCE(gc->parked))
+		flags |= GHOST_SW_CPU_AGENT_PARKED;
+	running = gc->running ? ghost_task_of(gc->running) : NULL;
+	WRITE_ONCE(w->gtid, running ? running->gtid : 0);
+	smp_store_release(&w->flags, flags);
+}
+
+/*
+ * Track whether a higher class wants @gc's CPU; tell the CPU's agent when
+ * that changes. An agent that runs while it does is asked to move (BOOST).
+ */
+static void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
+{
+	bool available = ghost_rq_nr_running_above(rq) == 0;
+	bool boost = !available && gc->agent && ghost_rq_curr(rq) == gc->agent;
+
+	if (available == gc->available && boost == gc->boost)
+		return;
+	if (boost != gc->boost)
+		WRITE_ONCE(gc->boost_since, boost ? ktime_get_ns() : 0);
+	gc->boost = boost;
+	if (available != gc->available) {
+		gc->available = available;
+		ghost_update_cpu_word(gc);
+		ghost_cpu_send(rq, gc,
+			       available ? GHOST_MSG_CPU_AVAILABLE : GHOST_MSG_CPU_BUSY);
+		return;
+	}
+	ghost_update_cpu_word(gc);
+}
+
+/* @gt leaves ghost for good. */
+static void ghost_depart(struct rq *rq, struct ghost_task *gt)
+{
+	if (gt->agent) {
+		ghost_agent_detach(rq, gt);
+		return;
+	}
+	ghost_task_send(rq, gt, GHOST_MSG_TASK_DEPARTED, 0);
+	ghost_task_release(rq, gt);
+}
+
+static int ghost_class_setscheduler(struct rq *rq, struct task_struct *p,
+				    int policy, bool user)
+{
+	struct ghost_task *gt = ghost_task_of(p);
+
+	if (p->policy != SCHED_GHOST) {
+		struct ghost_task *ticket = READ_ONCE(p->ghost.ticket);
+
+		if (policy != SCHED_GHOST)
+			return 0;
+		if (!ticket)
+			return -ENXIO;
+		return ticket->agent ? ghost_agent_enter(rq, p, ticket) :
+				       ghost_task_enter(rq, p, ticket);
+	}
+	if (policy == SCHED_GHOST || !gt)
+		return 0;
+	/* Agents leave through GHOST_IOC_AGENT_RELEASE or enclave death. */
+	if (gt->agent && user)
+		return -EPERM;
+	gt->departing = true;
+	/* Boosted out of our classes by PI: switched_from() will not come. */
+	if (gt->boosted)
+		ghost_depart(rq, gt);
 	return 0;
 }
 
+static void ghost_class_cleanup_fork(struct task_struct *p)
+{
+	ghost_task_cleanup_fork(ghost_task_of(p));
+	p->ghost.priv = NULL;
+}
+
+/* @p died; no lock is held. */
+static void ghost_class_task_dead(struct task_struct *p)
+{
+	struct ghost_task *gt;
+	unsigned long flags;
+	struct rq *rq;
+
+	rq = ghost_task_rq_lock(p, &flags);
+	gt = ghost_task_of(p);
+	if (gt) {
+		if (gt->agent) {
+			ghost_agent_detach(rq, gt);
+		} else {
+			ghost_task_send(rq, gt, GHOST_MSG_TASK_DEAD, 0);
+			ghost_task_release(rq, gt);
+		}
+	}
+	ghost_task_rq_unlock(rq, p, flags);
+}
+
+static void ghost_class_switched_to(struct rq *rq, struct task_struct *p)
+{
+	struct ghost_task *gt = ghost_task_of(p);
+	bool runnable;
+
+	if (!gt)
+		return;
+	if (gt->agent) {
+		gt->boosted = false;
+		return;
+	}
+	runnable = ghost_task_queued(p) || ghost_rq_curr(rq) == p;
+	if (gt->boosted) {
+		/* Back from a priority-inheritance boost. */
+		gt->boosted = false;
+		if (!runnable)
+			return;
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_WAKEUP, 0);
+	} else {
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_NEW,
+				runnable ? GHOST_MSG_F_RUNNABLE : 0);
+	}
+	if (runnable)
+		gt->runnable_since = ktime_get_ns();
+	/* A ghost task runs only once an agent commits it. */
+	if (ghost_rq_curr(rq) == p)
+		ghost_resched_curr(rq);
+}
+
+static void ghost_class_switched_from(struct rq *rq, struct task_struct *p)
+{
+	struct ghost_task *gt = ghost_task_of(p);
+	struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
+
+	if (!gt)
+		return;
+	if (gc->running == p) {
+		gc->running = NULL;
+		ghost_update_cpu_word(gc);
+	}
+	if (!gt->agent)
+		ghost_task_unlatch(rq, gt, false);
+	if (p->policy == SCHED_GHOST) {
+		/* A priority-inheritance boost: out of ghost until it ends. */
+		gt->boosted = true;
+		if (!gt->agent) {
+			gt->runnable_since = 0;
+			ghost_task_send(rq, gt, GHOST_MSG_TASK_BLOCKED, 0);
+		}
+		return;
+	}
+	ghost_depart(rq, gt);
+}
+
+static void ghost_class_prio_changed(struct rq *rq, struct task_struct *p, int oldprio)
+{
+	struct ghost_task *gt = ghost_plain_task(p);
+
+	if (gt && p->prio != oldprio)
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_PRIORITY_CHANGED, 0);
+}
+
+/* Holds pi_lock and @p's rq lock. */
+static void ghost_class_set_cpus_allowed(struct task_struct *p,
+				   const struct cpumask *mask)
+{
+	struct ghost_task *gt = ghost_plain_task(p);
+	struct rq *rq = ghost_cpu_rq(task_cpu(p));
+
+	if (!gt)
+		return;
+	ghost_assert_rq_held(rq);
+	ghost_task_send(rq, gt, GHOST_MSG_TASK_AFFINITY_CHANGED, 0);
+}
+
+static void ghost_class_enqueue_task(struct rq *rq, struct task_struct *p,
+				     bool wakeup)
+{
+	struct ghost_task *gt = ghost_plain_task(p);
+
+	if (!gt)
+		return;
+	if (gt->new) {
+		gt->new = false;
+		gt->runnable_since = ktime_get_ns();
+		ghost_task_set_word(gt, GHOST_SW_TASK_RUNNABLE, 0);
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_NEW, GHOST_MSG_F_RUNNABLE);
+	} else if (wakeup) {
+		gt->runnable_since = ktime_get_ns();
+		ghost_task_set_word(gt, GHOST_SW_TASK_RUNNABLE, 0);
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_WAKEUP, 0);
+	}
+}
+
+static void ghost_class_dequeue_task(struct rq *rq, struct task_struct *p,
+				     bool sleep)
+{
+	struct ghost_task *gt = ghost_plain_task(p);
+
+	if (!gt)
+		return;
+	/* The kernel moves it: the latch is lost. */
+	ghost_task_unlatch(rq, gt, !gt->moving && !gt->departing);
+	if (!sleep)
+		return;
+	gt->runnable_since = 0;
+	ghost_task_set_word(gt, 0, GHOST_SW_TASK_RUNNABLE);
+	/* An exiting task reports TASK_DEAD instead. */
+	if (READ_ONCE(p->__state) != TASK_DEAD)
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_BLOCKED, 0);
+}
+
+static void ghost_class_yield_task(struct rq *rq)
+{
+	struct ghost_task *gt = ghost_plain_task(ghost_rq_curr(rq));
+
+	if (gt)
+		gt->yielding = true;
+}
+
+/*
+ * Run the task committed here; else keep the ghost task that runs, unless
+ * it yields or a commit asked for the CPU back.
+ */
+static struct task_struct *ghost_class_pick_next_task(struct rq *rq)
+{
+	struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
+	struct task_struct *curr = ghost_rq_curr(rq);
+	struct task_struct *p = gc->latched;
+	struct ghost_task *gt;
+
+	if (!gc->enclave)
+		return NULL;
+	if (p && !gc->latch_pending) {
+		gt = ghost_task_of(p);
+		gc->latched = NULL;
+		gt->latched_cpu = -1;
+		ghost_task_set_word(gt, 0, GHOST_SW_TASK_LATCHED);
+		return p;
+	}
+	gt = ghost_plain_task(curr);
+	if (gt && gt->enclave == gc->enclave && ghost_task_queued(curr) &&
+	    !gt->yielding && !gc->preempt_running)
+		return curr;
+	gc->preempt_running = false;
+	return NULL;
+}
+
+static struct task_struct *ghost_class_pick_next_agent(struct rq *rq)
+{
+	int cpu = ghost_rq_cpu(rq);
+	struct ghost_cpu *gc = ghost_cpu(cpu);
+	struct task_struct *agent = gc->agent;
+
+	if (!agent || !agent->ghost.agent || task_cpu(agent) != cpu ||
+	    !ghost_task_queued(agent))
+		return NULL;
+	if (gc->enclave)
+		ghost_update_availability(rq, gc);
+	if (READ_ONCE(gc->parked) && !READ_ONCE(gc->wake) &&
+	    !signal_pending(agent))
+		return NULL;
+	return agent;
+}
+
+static void ghost_class_kick_agent(struct task_struct *p)
+{
+	struct ghost_task *gt = ghost_task_of(p);
+	int cpu;
+
+	if (!gt || !gt->agent)
+		return;
+	cpu = READ_ONCE(gt->agent_cpu);
+	WRITE_ONCE(ghost_cpu(cpu)->wake, true);
+	smp_mb();
+	ghost_kick_cpu(cpu);
+}
+
+/* The switch out of @prev: report why it stopped if it is still runnable. */
+static void ghost_switch_out(struct rq *rq, struct ghost_cpu *gc,
+			     struct task_struct *prev, struct task_struct *next,
+			     u64 now)
+{
+	struct ghost_task *gt = ghost_plain_task(prev);
+	u32 flags = 0;
+
+	if (!gt)
+		return;
+	if (gc->running == prev)
+		gc->running = NULL;
+	WRITE_ONCE(gt->word->runtime_ns, prev->se.sum_exec_runtime);
+	WRITE_ONCE(gt->word->switch_time_ns, now);
+	ghost_task_set_word(gt, 0, GHOST_SW_TASK_ONCPU);
+	if (!ghost_task_queued(prev) || gt->departing)
+		return;
+	gt->runnable_since = now;
+	if (gt->yielding) {
+		gt->yielding = false;
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_YIELD, 0);
+		return;
+	}
+	if (ghost_rq_nr_running_above(rq) && !ghost_task_of(next))
+		flags |= GHOST_MSG_F_BY_HIGHER_CLASS;
+	ghost_task_send(rq, gt, GHOST_MSG_TASK_PREEMPT, flags);
+}
+
+static void ghost_class_switch_tasks(struct rq *rq, struct task_struct *prev,
+			       struct task_struct *next)
+{
+	struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
+	struct ghost_task *gt;
+	u64 now;
+
+	if (!gc->enclave && !prev->ghost.priv && !next->ghost.priv)
+		return;
+	now = ktime_get_ns();
+	ghost_switch_out(rq, gc, prev, next, now);
+
+	if (gc->want_not_idle && is_idle_task(prev)) {
+		gc->want_not_idle = false;
+		ghost_cpu_send(rq, gc, GHOST_MSG_CPU_NOT_IDLE);
+	}
+
+	gt = ghost_plain_task(next);
+	if (gt) {
+		gc->running = next;
+		gt->runnable_since = 0;
+		WRITE_ONCE(gt->word->switch_time_ns, now);
+		ghost_task_set_word(gt, GHOST_SW_TASK_ONCPU | GHOST_SW_TASK_RUNNABLE, 0);
+	}
+	if (gc->enclave) {
+		if (gc->word)
+			WRITE_ONCE(gc->word->switch_time_ns, now);
+		ghost_update_availability(rq, gc);
+		ghost_update_cpu_word(gc);
+	}
+}
+
+static void ghost_class_tick(struct rq *rq)
+{
+	struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
+	struct ghost_task *gt;
+
+	if (!gc->enclave)
+		return;
+	gt = ghost_plain_task(ghost_rq_curr(rq));
+	if (gt)
+		WRITE_ONCE(gt->word->runtime_ns,
+			   ghost_rq_curr(rq)->se.sum_exec_runtime);
+	ghost_update_availability(rq, gc);
+	if (READ_ONCE(gc->enclave->flags) & GHOST_ENCLAVE_F_TICKS)
+		ghost_cpu_send(rq, gc, GHOST_MSG_CPU_TICK);
+}
+
 static const struct ghost_class_ops ghost_ops = {
-	.owner		= THIS_MODULE,
-	.setscheduler	= ghost_setscheduler,
+	.owner			= THIS_MODULE,
+	.setscheduler		= ghost_class_setscheduler,
+	.fork			= ghost_task_fork,
+	.cleanup_fork		= ghost_class_cleanup_fork,
+	.task_dead		= ghost_class_task_dead,
+	.enqueue_task		= ghost_class_enqueue_task,
+	.dequeue_task		= ghost_class_dequeue_task,
+	.pick_next_task		= ghost_class_pick_next_task,
+	.yield_task		= ghost_class_yield_task,
+	.set_cpus_allowed	= ghost_class_set_cpus_allowed,
+	.switched_to		= ghost_class_switched_to,
+	.switched_from		= ghost_class_switched_from,
+	.prio_changed		= ghost_class_prio_changed,
+	.pick_next_agent	= ghost_class_pick_next_agent,
+	.kick_agent		= ghost_class_kick_agent,
+	.switch_tasks		= ghost_class_switch_tasks,
+	.tick			= ghost_class_tick,
 };
 
 int ghost_class_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+
+		gc->cpu = cpu;
+		gc->available = true;
+	}
 	return ghost_register_class_ops(&ghost_ops);
 }
 

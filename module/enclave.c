@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enclaves: sets of CPUs that ghost schedules, their fds, shared regions,
+ * watchdog and destruction.
+ *
+ * An enclave is LIVE from creation until it is destroyed by an ioctl or
+ * its watchdog; destruction returns every task and agent to CFS and frees
+ * its CPUs. Its memory lives on while fds, queues or tasks refer to it.
+ * Each live enclave pins the module; its fds pin it too.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "ghost.h"
+
+#define GHOST_DEFAULT_MAX_TASKS		4096
+#define GHOST_LIMIT_MAX_TASKS		(1U << 20)
+#define GHOST_DEFAULT_WATCHDOG_MS	5000
+#define GHOST_MIN_WATCHDOG_MS		10
+#define GHOST_MAX_WATCHDOG_MS		600000
+
+/* The live enclaves; also serialises CPU ownership. */
+DEFINE_MUTEX(ghost_enclaves_mutex);
+static LIST_HEAD(ghost_enclaves);
+static u64 ghost_next_enclave_id = 1;
+
+static void ghost_enclave_free(struct ghost_enclave *e)
+{
+	vfree(e->status);
+	vfree(e->txns);
+	kvfree(e->tasks);
+	kvfree(e->generations);
+	bitmap_free(e->used_slots);
+	free_cpumask_var(e->cpus);
+	kfree(e);
+}
+
+static void ghost_enclave_free_workfn(struct work_struct *work)
+{
+	ghost_enclave_free(container_of(work, struct ghost_enclave, free_work));
+}
+
+/*
+ * The last reference goes in process context or in a queue's RCU callback,
+ * never under an rq lock: the live state holds one until every task and
+ * agent is gone. Destruction waited for rq-lock holders to let go.
+ */
+static void ghost_enclave_release(struct kref *kref)
+{
+	struct ghost_enclave *e = container_of(kref, struct ghost_enclave, kref);
+
+	queue_work(ghost_wq, &e->free_work);
+}
+
+void ghost_enclave_get(struct ghost_enclave *e)
+{
+	kref_get(&e->kref);
+}
+
+/* Any context. */
+void ghost_enclave_put(struct ghost_enclave *e)
+{
+	kref_put(&e->kref, ghost_enclave_release);
+}
+
+bool ghost_enclave_live(struct ghost_enclave *e)
+{
+	return READ_ONCE(e->state) == GHOST_ENCLAVE_LIVE;
+}
+
+static bool ghost_valid_watchdog(u32 ms)
+{
+	return ms >= GHOST_MIN_WATCHDOG_MS && ms <= GHOST_MAX_WATCHDOG_MS;
+}
+
+void ghost_watchdog_arm(struct ghost_enclave *e)
+{
+	unsigned int period = max(READ_ONCE(e->watchdog_ms) / 4,
+				  (u32)GHOST_MIN_WATCHDOG_MS);
+
+	queue_delayed_work(ghost_wq, &e->watchdog, msecs_to_jiffies(period));
+}
+
+/* An agent that kept its CPU from a higher class past @timeout, or NULL. */
+static struct task_struct *ghost_watchdog_scan_agents(struct ghost_enclave *e,
+						      u64 now, u64 timeout)
+{
+	int cpu;
+
+	for_each_cpu(cpu, e->cpus) {
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+		u64 since = READ_ONCE(gc->boost_since);
+
+		if (since && since < now && now - since > timeout)
+			return READ_ONCE(gc->agent);
+	}
+	return NULL;
+}
+
+/* The longest-waiting runnable task past @timeout, or 0. */
+static pid_t ghost_watchdog_scan_tasks(struct ghost_enclave *e, u64 now,
+				       u64 timeout, u64 *waited_ns)
+{
+	pid_t culprit = 0;
+	u32 slot;
+
+	*waited_ns = 0;
+	raw_spin_lock_irq(&e->lock);
+	for_each_set_bit(slot, e->used_slots, e->max_tasks) {
+		struct ghost_task *gt = e->tasks[slot];
+		u64 since = READ_ONCE(gt->runnable_since);
+
+		if (since && since < now && now - since > timeout &&
+		    now - since > *waited_ns) {
+			*waited_ns = now - since;
+			culprit = task_pid_nr(gt->task);
+		}
+	}
+	raw_spin_unlock_irq(&e->lock);
+	return culprit;
+}
+
+static void ghost_watchdog_fn(struct work_struct *work)
+{
+	struct ghost_enclave *e = container_of(to_delayed_work(work),
+					       struct ghost_enclave, watchdog);
+	u64 timeout = (u64)READ_ONCE(e->watchdog_ms) * NSEC_PER_MSEC;
+	u64 now = ktime_get_ns(), waited_ns;
+	struct task_struct *agent;
+	pid_t culprit;
+
+	if (!ghost_enclave_live(e))
+		return;
+	culprit = ghost_watchdog_scan_tasks(e, now, timeout, &waited_ns);
+	if (culprit) {
+		pr_notice("enclave %llu: task %d waited %llu ms to run; destroying the enclave\n",
+			  e->id, culprit, waited_ns / NSEC_PER_MSEC);
+	} else {
+		rcu_read_lock();
+		agent = ghost_watchdog_scan_agents(e, now, timeout);
+		culprit = agent ? task_pid_nr(agent) : 0;
+		rcu_read_unlock();
+		if (!culprit) {
+			ghost_watchdog_arm(e);
+			return;
+		}
+		pr_notice("enclave %llu: agent %d kept its CPU from other classes; destroying the enclave\n",
+			  e->id, culprit);
+	}
+	atomic64_inc(&e->stats.watchdog_firings);
+	ghost_enclave_destroy(e, GHOST_DESTROY_WATCHDOG);
+}
+
+static struct ghost_enclave *ghost_enclave_alloc(const struct cpumask *cpus,
+						 u32 max_tasks)
+{
+	struct ghost_enclave *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	size_t nr_words;
+
+	if (!e)
+		return NULL;
+	kref_init(&e->kref);
+	raw_spin_lock_init(&e->lock);
+	mutex_init(&e->config_mutex);
+	INIT_DELAYED_WORK(&e->watchdog, ghost_watchdog_fn);
+	INIT_WORK(&e->free_work, ghost_enclave_free_workfn);
+	e->max_tasks = max_tasks;
+	e->nr_cpu_words = nr_cpu_ids;
+	nr_words = (size_t)nr_cpu_ids + max_tasks;
+	e->status_size = PAGE_ALIGN(sizeof(*e->status) +
+				    nr_words * sizeof(struct ghost_status_word));
+	e->txns_size = PAGE_ALIGN(nr_cpu_ids * sizeof(struct ghost_txn));
+
+	if (!zalloc_cpumask_var(&e->cpus, GFP_KERNEL))
+		goto err_free;
+	cpumask_copy(e->cpus, cpus);
+	e->status = vmalloc_user(e->status_size);
+	e->txns = vmalloc_user(e->txns_size);
+	e->tasks = kvcalloc(max_tasks, sizeof(*e->tasks), GFP_KERNEL);
+	e->generations = kvcalloc(max_tasks, sizeof(*e->generations), GFP_KERNEL);
+	e->used_slots = bitmap_zalloc(max_tasks, GFP_KERNEL);
+	if (!e->status || !e->txns || !e->tasks || !e->generations ||
+	    !e->used_slots)
+		goto err_free;
+
+	e->status->magic = GHOST_STATUS_MAGIC;
+	e->status->abi_version = GHOST_ABI_VERSION;
+	e->status->nr_words = nr_words;
+	e->status->nr_cpu_words = nr_cpu_ids;
+	e->status->word_size = sizeof(struct ghost_status_word);
+	e->words = (void *)(e->status + 1);
+	return e;
+
+err_free:
+	vfree(e->status);
+	vfree(e->txns);
+	kvfree(e->tasks);
+	kvfree(e->generations);
+	bitmap_free(e->used_slots);
+	free_cpumask_var(e->cpus);
+	kfree(e);
+	return NULL;
+}
+
+/* Under ghost_enclaves_mutex: make @e the owner of its CPUs, or undo. */
+static int ghost_enclave_claim_cpus(struct ghost_enclave *e)
+{
+	unsigned long flags;
+	int cpu;
+
+	lockdep_assert_held(&ghost_enclaves_mutex);
+	for_each_cpu(cpu, e->cpus)
+		if (ghost_cpu(cpu)->enclave)
+			return -EBUSY;
+	for_each_cpu(cpu, e->cpus) {
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
+
+		gc->word = &e->words[cpu];
+		gc->enclave = e;
+		gc->available = !ghost_rq_nr_running_above(rq);
+		gc->latched = NULL;
+		gc->running = NULL;
+		gc->preempt_running = false;
+		gc->want_not_idle = false;
+		ghost_update_cpu_word(gc);
+		ghost_rq_unlock(rq, flags);
+	}
+	return 0;
+}
+
+static void ghost_enclave_release_cpus(struct ghost_enclave *e)
+{
+	unsigned long flags;
+	int cpu;
+
+	lockdep_assert_held(&ghost_enclaves_mutex);
+	for_each_cpu(cpu, e->cpus) {
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
+
+		WRITE_ONCE(gc->word->flags, 0);
+		gc->enclave = NULL;
+		gc->word = NULL;
+		gc->latched = NULL;
+		gc->running = NULL;
+		ghost_rq_unlock(rq, flags);
+	}
+}
+
+static int ghost_enclave_file_release(struct inode *inode, struct file *file)
+{
+	ghost_enclave_put(file->private_data);
+	return 0;
+}
+
+static long ghost_enclave_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg);
+
+static int ghost_enclave_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ghost_enclave *e = file->private_data;
+	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	size_t len = vma->vm_end - vma->vm_start;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (offset == GHOST_MMAP_STATUS) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		if (len > e->status_size)
+			return -EINVAL;
+		vma->vm_flags &= ~VM_MAYWRITE;
+		return remap_vmalloc_range(vma, e->status, 0);
+	}
+	if (offset == GHOST_MMAP_TXNS) {
+		if (len > e->txns_size)
+			return -EINVAL;
+		return remap_vmalloc_range(vma, e->txns, 0);
+	}
+	return -EINVAL;
+}
+
+static const struct file_operations ghost_enclave_fops = {
+	.owner		= THIS_MODULE,
+	.release	= ghost_enclave_file_release,
+	.unlocked_ioctl	= ghost_enclave_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= ghost_enclave_mmap,
+	.llseek		= noop_llseek,
+};
+
+struct ghost_enclave *ghost_enclave_from_file(struct file *file)
+{
+	return file->f_op == &ghost_enclave_fops ? file->private_data : NULL;
+}
+
+/* An fd for @e, handed out only once @arg reached user space. */
+static int ghost_enclave_install_fd(struct ghost_enclave *e, s32 *fd_out,
+				    void *arg, size_t size, unsigned int cmd,
+				    void __user *uarg)
+{
+	struct file *file;
+	int fd, ret;
+
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ghost_enclave_get(e);
+	file = anon_inode_getfile("[ghost-enclave]", &ghost_enclave_fops, e, O_RDWR);
+	if (IS_ERR(file)) {
+		ghost_enclave_put(e);
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	*fd_out = fd;
+	ret = ghost_copy_arg_out(cmd, (unsigned long)uarg, arg, size);
+	if (ret) {
+		fput(file);
+		put_unused_fd(fd);
+		return ret;
+	}
+	fd_install(fd, file);
+	return 0;
+}
+
+int ghost_enclave_create(struct ghost_enclave_create *arg, void __user *uarg,
+			 unsigned int cmd)
+{
+	u32 max_tasks = arg->max_tasks ?: GHOST_DEFAULT_MAX_TASKS;
+	u32 watchdog_ms = arg->watchdog_ms ?: GHOST_DEFAULT_WATCHDOG_MS;
+	struct ghost_enclave *e;
+	cpumask_var_t cpus;
+	int ret;
+
+	if (!capable(CAP_SYS_NICE))
+		return -EPERM;
+	if (arg->flags & ~GHOST_ENCLAVE_F_ALL || arg->reserved ||
+	    max_tasks > GHOST_LIMIT_MAX_TASKS || !ghost_valid_watchdog(watchdog_ms))
+		return -EINVAL;
+	if (!alloc_cpumask_var(&cpus, GFP_KERNEL))
+		return -ENOMEM;
+	ret = ghost_read_cpumask(cpus, arg->cpus_ptr, arg->cpus_size);
+	if (!ret && cpumask_empty(cpus))
+		ret = -EINVAL;
+	if (!ret && !cpumask_subset(cpus, cpu_online_mask))
+		ret = -ENODEV;
+	if (ret)
+		goto out_free_cpus;
+
+	e = ghost_enclave_alloc(cpus, max_tasks);
+	ret = -ENOMEM;
+	if (!e)
+		goto out_free_cpus;
+	e->flags = arg->flags;
+	e->watchdog_ms = watchdog_ms;
+	__module_get(THIS_MODULE);
+
+	mutex_lock(&ghost_enclaves_mutex);
+	ret = ghost_enclave_claim_cpus(e);
+	if (ret)
+		goto err_unlock;
+	e->id = ghost_next_enclave_id;
+	arg->id = e->id;
+	ret = ghost_enclave_install_fd(e, &arg->fd, arg, sizeof(*arg), cmd, uarg);
+	if (ret)
+		goto err_release_cpus;
+	ghost_next_enclave_id++;
+	e->state = GHOST_ENCLAVE_LIVE;
+	list_add_tail(&e->node, &ghost_enclaves);
+	mutex_unlock(&ghost_enclaves_mutex);
+
+	ghost_watchdog_arm(e);
+	ghost_event(GHOST_EVENT_ENCLAVE_CREATED, e->id, 0, -1, 0);
+	ret = 0;
+	goto out_free_cpus;
+
+err_release_cpus:
+	ghost_enclave_release_cpus(e);
+	synchronize_rcu();
+err_unlock:
+	mutex_unlock(&ghost_enclaves_mutex);
+	ghost_enclave_put(e);
+	module_put(THIS_MODULE);
+out_free_cpus:
+	free_cpumask_var(cpus);
+	return ret;
+}
+
+int ghost_enclave_open(struct ghost_enclave_open *arg, void __user *uarg,
+		       unsigned int cmd)
+{
+	struct ghost_enclave *e;
+	int ret = -ENOENT;
+
+	if (!capable(CAP_SYS_NICE))
+		return -EPERM;
+	if (arg->reserved)
+		return -EINVAL;
+	mutex_lock(&ghost_enclaves_mutex);
+	list_for_each_entry(e, &ghost_enclaves, node) {
+		if (e->id == arg->id) {
+			ret = ghost_enclave_install_fd(e, &arg->fd, arg,
+						       sizeof(*arg), cmd, uarg);
+			break;
+		}
+	}
+	mutex_unlock(&ghost_enclaves_mutex);
+	return ret;
+}
+
+/* Return every agent of the dying @e to CFS. */
+static void ghost_enclave_evict_agents(struct ghost_enclave *e)
+{
+	unsigned long flags;
+	int cpu;
+
+	for_each_cpu(cpu, e->cpus) {
+		struct task_struct *agent;
+		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
+
+		agent = ghost_cpu(cpu)->agent;
+		if (agent)
+			get_task_struct(agent);
+		ghost_rq_unlock(rq, flags);
+		if (agent) {
+			ghost_sched_setscheduler(agent, SCHED_NORMAL, false);
+			put_task_struct(agent);
+		}
+	}
+}
+
+/*
+ * Destroy @e: every task and agent returns to CFS and the CPUs are freed.
+ * Sleeps until done. Returns -ENODEV if @e was not live.
+ */
+int ghost_enclave_destroy(struct ghost_enclave *e, int reason)
+{
+	raw_spin_lock_irq(&e->lock);
+	if (e->state != GHOST_ENCLAVE_LIVE) {
+		raw_spin_unlock_irq(&e->lock);
+		return -ENODEV;
+	}
+	WRITE_ONCE(e->state, GHOST_ENCLAVE_DYING);
+	raw_spin_unlock_irq(&e->lock);
+
+	/* The watchdog destroys from its own work item. */
+	if (reason != GHOST_DESTROY_WATCHDOG)
+		cancel_delayed_work_sync(&e->watchdog);
+
+	ghost_task_evict_all(e);
+	mutex_lock(&e->config_mutex);
+	ghost_enclave_evict_agents(e);
+	mutex_unlock(&e->config_mutex);
+
+	mutex_lock(&ghost_enclaves_mutex);
+	ghost_enclave_release_cpus(e);
+	list_del(&e->node);
+	mutex_unlock(&ghost_enclaves_mutex);
+	/* No rq-lock holder still reaches @e through its CPUs. */
+	synchronize_rcu();
+
+	ghost_event(GHOST_EVENT_ENCLAVE_DESTROYED, e->id, reason, -1, 0);
+	pr_info("enclave %llu destroyed (%s)\n", e->id,
+		reason == GHOST_DESTROY_WATCHDOG ? "watchdog" : "user");
+	/* The live state's references; open fds still pin the module. */
+	ghost_enclave_put(e);
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+/* Call @fn on each live enclave with id >= @start_id until it returns non-zero. */
+int ghost_enclave_for_each(int (*fn)(struct ghost_enclave *e, void *data),
+			   void *data, u64 start_id)
+{
+	struct ghost_enclave *e;
+	int ret = 0;
+
+	mutex_lock(&ghost_enclaves_mutex);
+	list_for_each_entry(e, &ghost_enclaves, node) {
+		if (e->id < start_id)
+			continue;
+		ret = fn(e, data);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&ghost_enclaves_mutex);
+	return ret;
+}
+
+static void ghost_enclave_info(struct ghost_enclave *e,
+			       struct ghost_enclave_info *info)
+{
+	int cpu;
+
+	info->id = e->id;
+	for_each_cpu(cpu, e->cpus) {
+		if (cpu >= 64 * ARRAY_SIZE(info->cpus))
+			break;
+		info->cpus[cpu / 64] |= 1ULL << (cpu % 64);
+	}
+	info->nr_cpus = cpumask_weight(e->cpus);
+	info->state = READ_ONCE(e->state);
+	info->flags = READ_ONCE(e->flags);
+	info->watchdog_ms = READ_ONCE(e->watchdog_ms);
+	info->max_tasks = e->max_tasks;
+	raw_spin_lock_irq(&e->lock);
+	info->nr_tasks = e->nr_tasks;
+	info->nr_agents = e->nr_agents;
+	raw_spin_unlock_irq(&e->lock);
+	info->nr_cpu_ids = e->nr_cpu_words;
+	info->status_size = e->status_size;
+	info->txns_size = e->txns_size;
+}
+
+static int ghost_enclave_configure(struct ghost_enclave *e,
+				   struct ghost_enclave_config *config)
+{
+	if (config->flags & ~GHOST_ENCLAVE_F_ALL ||
+	    !ghost_valid_watchdog(config->watchdog_ms))
+		return -EINVAL;
+	WRITE_ONCE(e->flags, config->flags);
+	WRITE_ONCE(e->watchdog_ms, config->watchdog_ms);
+	return 0;
+}
+
+/* The argument of every enclave ioctl, in kernel memory. */
+union ghost_enclave_arg {
+	struct ghost_enclave_info info;
+	struct ghost_enclave_config config;
+	struct ghost_add_task add_task;
+	struct ghost_queue_create queue_create;
+	struct ghost_queue_ref queue_ref;
+	struct ghost_assoc_queue assoc;
+	struct ghost_discover discover;
+	struct ghost_agent_attach attach;
+	struct ghost_agent_park park;
+	struct ghost_commit commit;
+	struct ghost_agent_move move;
+};
+
+/* Configuration requests, serialised against each other and destruction. */
+static long ghost_enclave_configure_ioctl(struct ghost_enclave *e,
+					  unsigned int nr,
+					  union ghost_enclave_arg *a)
+{
+	switch (nr) {
+	case _IOC_NR(GHOST_IOC_CONFIGURE):
+		return ghost_enclave_configure(e, &a->config);
+	case _IOC_NR(GHOST_IOC_CREATE_QUEUE):
+		return ghost_queue_create(e, &a->queue_create);
+	case _IOC_NR(GHOST_IOC_SET_DEFAULT_QUEUE):
+		return ghost_queue_set_default(e, &a->queue_ref);
+	case _IOC_NR(GHOST_IOC_SET_QUEUE_WAKEUP):
+		return ghost_queue_set_wakeup(e, &a->queue_ref);
+	case _IOC_NR(GHOST_IOC_BECOME_AGENT):
+		return ghost_agent_attach(e, &a->attach);
+	case _IOC_NR(GHOST_IOC_AGENT_MOVE):
+		return ghost_agent_move(e, &a->move);
+	case _IOC_NR(GHOST_IOC_AGENT_RELEASE):
+		return ghost_agent_release(e);
+	}
+	return -ENOTTY;
+}
+
+static const unsigned int ghost_enclave_ioctls[] = {
+	GHOST_IOC_ENCLAVE_INFO, GHOST_IOC_DESTROY_ENCLAVE, GHOST_IOC_CONFIGURE,
+	GHOST_IOC_ADD_TASK, GHOST_IOC_CREATE_QUEUE, GHOST_IOC_SET_DEFAULT_QUEUE,
+	GHOST_IOC_SET_QUEUE_WAKEUP, GHOST_IOC_ASSOC_QUEUE, GHOST_IOC_DISCOVER,
+	GHOST_IOC_BECOME_AGENT, GHOST_IOC_AGENT_PARK, GHOST_IOC_COMMIT,
+	GHOST_IOC_AGENT_MOVE, GHOST_IOC_AGENT_RELEASE,
+};
+
+/* The request @cmd stands for, whatever argument size it encodes; or 0. */
+static unsigned int ghost_enclave_request(unsigned int cmd)
+{
+	int i;
+
+	if (_IOC_TYPE(cmd) != GHOST_IOC_MAGIC)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(ghost_enclave_ioctls); i++)
+		if (_IOC_NR(ghost_enclave_ioctls[i]) == _IOC_NR(cmd))
+			return ghost_enclave_ioctls[i];
+	return 0;
+}
+
+static long ghost_enclave_ioctl(struct file *file, unsigned int cmd,
+				unsigned long uarg)
+{
+	struct ghost_enclave *e = file->private_data;
+	unsigned int request = ghost_enclave_request(cmd);
+	size_t size = _IOC_SIZE(request);
+	union ghost_enclave_arg a;
+	long ret;
+
+	if (!request)
+		return -ENOTTY;
+	memset(&a, 0, sizeof(a));
+	if (_IOC_DIR(request) & _IOC_WRITE) {
+		ret = ghost_copy_arg_in(&a, size, cmd, uarg);
+		if (ret)
+			return ret;
+	}
+	if (!ghost_enclave_live(e))
+		return -ENODEV;
+
+	switch (request) {
+	case GHOST_IOC_ENCLAVE_INFO:
+		ghost_enclave_info(e, &a.info);
+		ret = 0;
+		break;
+	case GHOST_IOC_DESTROY_ENCLAVE:
+		return ghost_enclave_destroy(e, GHOST_DESTROY_USER);
+	case GHOST_IOC_ADD_TASK:
+		ret = ghost_task_add(e, &a.add_task);
+		/* nr_added is meaningful on failure too. */
+		if (ghost_copy_arg_out(cmd, uarg, &a, size))
+			return -EFAULT;
+		return ret;
+	case GHOST_IOC_ASSOC_QUEUE:
+		return ghost_task_assoc_queue(e, &a.assoc);
+	case GHOST_IOC_DISCOVER:
+		ret = ghost_task_discover(e, &a.discover);
+		break;
+	case GHOST_IOC_AGENT_PARK:
+		if (a.park.flags)
+			return -EINVAL;
+		return ghost_agent_park(e, a.park.agent_barrier);
+	case GHOST_IOC_COMMIT:
+		ret = ghost_commit(e, &a.commit);
+		break;
+	default:
+		mutex_lock(&e->config_mutex);
+		ret = ghost_enclave_live(e) ?
+		      ghost_enclave_configure_ioctl(e, _IOC_NR(request), &a) :
+		      -ENODEV;
+		mutex_unlock(&e->config_mutex);
+		break;
+	}
+	if (!ret && (_IOC_DIR(request) & _IOC_READ))
+		ret = ghost_copy_arg_out(cmd, uarg, &a, size);
+	return ret;
+}
