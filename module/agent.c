@@ -46,6 +46,7 @@ void ghost_agent_wake(struct rq *held, int cpu)
 		return;
 	atomic_inc((atomic_t *)&word->barrier);
 	WRITE_ONCE(gc->wake, true);
+	/* Wake flag before parked flag; pairs with ghost_agent_park(). */
 	smp_mb();
 	if (!READ_ONCE(gc->parked))
 		return;
@@ -71,7 +72,7 @@ void ghost_cpu_send(struct rq *rq, struct ghost_cpu *gc, u16 type)
 		return;
 	msg.seqnum = atomic_inc_return(ghost_cpu_barrier(gc));
 	atomic64_inc(&e->stats.msgs[type]);
-	q = rcu_dereference_sched(gc->agent_queue) ?: ghost_default_queue(e);
+	q = ghost_route_queue(e, rcu_dereference_sched(gc->agent_queue));
 	if (q)
 		ghost_queue_produce(rq, q, &msg);
 }
@@ -238,6 +239,7 @@ int ghost_agent_park(struct ghost_enclave *e, u32 barrier)
 	} else {
 		WRITE_ONCE(gc->wake, false);
 		WRITE_ONCE(gc->parked, true);
+		/* Parked flag before barrier; pairs with ghost_agent_wake(). */
 		smp_mb();
 		if (atomic_read(seq) != barrier)
 			WRITE_ONCE(gc->wake, true);

@@ -42,6 +42,7 @@ void ghost_update_cpu_word(struct ghost_cpu *gc)
 		flags |= GHOST_SW_CPU_AGENT_PARKED;
 	running = gc->running ? ghost_task_of(gc->running) : NULL;
 	WRITE_ONCE(w->gtid, running ? running->gtid : 0);
+	/* Whoever reads these flags reads the gtid that goes with them. */
 	smp_store_release(&w->flags, flags);
 }
 
@@ -49,7 +50,7 @@ void ghost_update_cpu_word(struct ghost_cpu *gc)
  * Track whether a higher class wants @gc's CPU; tell the CPU's agent when
  * that changes. An agent that runs while it does is asked to move (BOOST).
  */
-static void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
+void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
 {
 	bool available = ghost_rq_nr_running_above(rq) == 0;
 	bool boost = !available && gc->agent && ghost_rq_curr(rq) == gc->agent;
@@ -64,6 +65,8 @@ static void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
 		ghost_update_cpu_word(gc);
 		ghost_cpu_send(rq, gc,
 			       available ? GHOST_MSG_CPU_AVAILABLE : GHOST_MSG_CPU_BUSY);
+		/* Even an agent on a polled queue must learn it may run again. */
+		ghost_agent_wake(rq, gc->cpu);
 		return;
 	}
 	ghost_update_cpu_word(gc);
@@ -155,8 +158,10 @@ static void ghost_class_switched_to(struct rq *rq, struct task_struct *p)
 		ghost_task_send(rq, gt, GHOST_MSG_TASK_NEW,
 				runnable ? GHOST_MSG_F_RUNNABLE : 0);
 	}
-	if (runnable)
+	if (runnable) {
 		gt->runnable_since = ktime_get_ns();
+		ghost_task_set_word(gt, GHOST_SW_TASK_RUNNABLE, 0);
+	}
 	/* A ghost task runs only once an agent commits it. */
 	if (ghost_rq_curr(rq) == p)
 		ghost_resched_curr(rq);
@@ -307,6 +312,7 @@ static void ghost_class_kick_agent(struct task_struct *p)
 		return;
 	cpu = READ_ONCE(gt->agent_cpu);
 	WRITE_ONCE(ghost_cpu(cpu)->wake, true);
+	/* Wake flag before the kick's reschedule looks at it. */
 	smp_mb();
 	ghost_kick_cpu(cpu);
 }
@@ -323,6 +329,7 @@ static void ghost_switch_out(struct rq *rq, struct ghost_cpu *gc,
 		return;
 	if (gc->running == prev)
 		gc->running = NULL;
+	gt->last_cpu = ghost_rq_cpu(rq);
 	WRITE_ONCE(gt->word->runtime_ns, prev->se.sum_exec_runtime);
 	WRITE_ONCE(gt->word->switch_time_ns, now);
 	ghost_task_set_word(gt, 0, GHOST_SW_TASK_ONCPU);

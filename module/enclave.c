@@ -105,7 +105,8 @@ static struct task_struct *ghost_watchdog_scan_agents(struct ghost_enclave *e,
 
 /* The longest-waiting runnable task past @timeout, or 0. */
 static pid_t ghost_watchdog_scan_tasks(struct ghost_enclave *e, u64 now,
-				       u64 timeout, u64 *waited_ns)
+				       u64 timeout, u64 *waited_ns, int *cpu,
+				       u32 *flags, struct ghost_queue **queue)
 {
 	pid_t culprit = 0;
 	u32 slot;
@@ -120,10 +121,30 @@ static pid_t ghost_watchdog_scan_tasks(struct ghost_enclave *e, u64 now,
 		    now - since > *waited_ns) {
 			*waited_ns = now - since;
 			culprit = task_pid_nr(gt->task);
+			*cpu = task_cpu(gt->task);
+			*flags = READ_ONCE(gt->word->flags);
+			*queue = rcu_dereference_sched(gt->queue);
 		}
 	}
 	raw_spin_unlock_irq(&e->lock);
 	return culprit;
+}
+
+/* What each CPU was doing when the watchdog fired, for the agent's author. */
+static void ghost_enclave_dump_cpus(struct ghost_enclave *e)
+{
+	int cpu;
+
+	for_each_cpu(cpu, e->cpus) {
+		struct ghost_status_word *w = &e->words[cpu];
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+
+		pr_notice("enclave %llu: cpu %d flags %#x running %#llx latched %s%s barrier %u\n",
+			  e->id, cpu, READ_ONCE(w->flags), READ_ONCE(w->gtid),
+			  READ_ONCE(gc->latched) ? "yes" : "no",
+			  READ_ONCE(gc->latch_pending) ? " (pending)" : "",
+			  READ_ONCE(w->barrier));
+	}
 }
 
 static void ghost_watchdog_fn(struct work_struct *work)
@@ -133,26 +154,38 @@ static void ghost_watchdog_fn(struct work_struct *work)
 	u64 timeout = (u64)READ_ONCE(e->watchdog_ms) * NSEC_PER_MSEC;
 	u64 now = ktime_get_ns(), waited_ns;
 	struct task_struct *agent;
+	struct ghost_queue *queue;
 	pid_t culprit;
+	u32 flags;
+	int cpu;
 
 	if (!ghost_enclave_live(e))
 		return;
-	culprit = ghost_watchdog_scan_tasks(e, now, timeout, &waited_ns);
+	/* Queues and tasks found under e->lock stay valid under RCU. */
+	rcu_read_lock_sched();
+	culprit = ghost_watchdog_scan_tasks(e, now, timeout, &waited_ns, &cpu,
+					    &flags, &queue);
 	if (culprit) {
-		pr_notice("enclave %llu: task %d waited %llu ms to run; destroying the enclave\n",
-			  e->id, culprit, waited_ns / NSEC_PER_MSEC);
+		pr_notice("enclave %llu: task %d (queued on cpu %d, flags %#x) waited %llu ms to run; destroying the enclave\n",
+			  e->id, culprit, cpu, flags, waited_ns / NSEC_PER_MSEC);
+		queue = ghost_route_queue(e, queue);
+		if (queue)
+			pr_notice("enclave %llu: its queue wakes cpu %d and holds %u unread messages\n",
+				  e->id, READ_ONCE(queue->wakeup_cpu),
+				  queue->head - READ_ONCE(queue->header->tail));
 	} else {
-		rcu_read_lock();
 		agent = ghost_watchdog_scan_agents(e, now, timeout);
 		culprit = agent ? task_pid_nr(agent) : 0;
-		rcu_read_unlock();
-		if (!culprit) {
-			ghost_watchdog_arm(e);
-			return;
-		}
-		pr_notice("enclave %llu: agent %d kept its CPU from other classes; destroying the enclave\n",
-			  e->id, culprit);
+		if (culprit)
+			pr_notice("enclave %llu: agent %d kept its CPU from other classes; destroying the enclave\n",
+				  e->id, culprit);
 	}
+	rcu_read_unlock_sched();
+	if (!culprit) {
+		ghost_watchdog_arm(e);
+		return;
+	}
+	ghost_enclave_dump_cpus(e);
 	atomic64_inc(&e->stats.watchdog_firings);
 	ghost_enclave_destroy(e, GHOST_DESTROY_WATCHDOG);
 }
@@ -465,6 +498,8 @@ int ghost_enclave_destroy(struct ghost_enclave *e, int reason)
 	mutex_unlock(&ghost_enclaves_mutex);
 	/* No rq-lock holder still reaches @e through its CPUs. */
 	synchronize_rcu();
+	/* The default queue refers to @e too: break the cycle. */
+	ghost_queue_drop_default(e);
 
 	ghost_event(GHOST_EVENT_ENCLAVE_DESTROYED, e->id, reason, -1, 0);
 	pr_info("enclave %llu destroyed (%s)\n", e->id,
@@ -519,14 +554,16 @@ static void ghost_enclave_info(struct ghost_enclave *e,
 	info->txns_size = e->txns_size;
 }
 
+/* A @watchdog_ms of 0 keeps the current timeout. */
 static int ghost_enclave_configure(struct ghost_enclave *e,
 				   struct ghost_enclave_config *config)
 {
 	if (config->flags & ~GHOST_ENCLAVE_F_ALL ||
-	    !ghost_valid_watchdog(config->watchdog_ms))
+	    (config->watchdog_ms && !ghost_valid_watchdog(config->watchdog_ms)))
 		return -EINVAL;
 	WRITE_ONCE(e->flags, config->flags);
-	WRITE_ONCE(e->watchdog_ms, config->watchdog_ms);
+	if (config->watchdog_ms)
+		WRITE_ONCE(e->watchdog_ms, config->watchdog_ms);
 	return 0;
 }
 

@@ -136,6 +136,7 @@ struct ghost_queue {
 	u32 nr_slots;
 	u32 head;				/* the kernel's own copy; lock */
 	bool overflowing;			/* dropped since the last success; lock */
+	bool orphaned;				/* its fd is gone; WRITE_ONCE */
 	int wakeup_cpu;				/* -1: polled; WRITE_ONCE */
 };
 
@@ -146,6 +147,7 @@ extern struct workqueue_struct *ghost_wq;
 int ghost_class_init(void);
 void ghost_class_exit(void);
 void ghost_update_cpu_word(struct ghost_cpu *gc);
+void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc);
 
 /* chardev.c: /dev/ghost and ioctl argument handling */
 int ghost_chardev_init(void);
@@ -201,8 +203,10 @@ void ghost_queue_put(struct ghost_queue *q);
 void ghost_queue_produce(struct rq *rq, struct ghost_queue *q,
 			 struct ghost_msg *msg);
 int ghost_queue_set_default(struct ghost_enclave *e, struct ghost_queue_ref *arg);
+void ghost_queue_drop_default(struct ghost_enclave *e);
 int ghost_queue_set_wakeup(struct ghost_enclave *e, struct ghost_queue_ref *arg);
-struct ghost_queue *ghost_default_queue(struct ghost_enclave *e);
+struct ghost_queue *ghost_route_queue(struct ghost_enclave *e,
+				      struct ghost_queue *q);
 
 /* agent.c: agents and the CPUs they own */
 int ghost_agent_attach(struct ghost_enclave *e, struct ghost_agent_attach *arg);

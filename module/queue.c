@@ -47,9 +47,13 @@ void ghost_queue_put(struct ghost_queue *q)
 	kref_put(&q->kref, ghost_queue_release);
 }
 
+/* Nobody can read the queue any more: its messages go to the default one. */
 static int ghost_queue_file_release(struct inode *inode, struct file *file)
 {
-	ghost_queue_put(file->private_data);
+	struct ghost_queue *q = file->private_data;
+
+	WRITE_ONCE(q->orphaned, true);
+	ghost_queue_put(q);
 	return 0;
 }
 
@@ -169,9 +173,21 @@ struct ghost_queue *ghost_queue_get_fd(struct ghost_enclave *e, int fd)
 }
 
 /* Under an rq lock or e->lock. */
-struct ghost_queue *ghost_default_queue(struct ghost_enclave *e)
+static struct ghost_queue *ghost_default_queue(struct ghost_enclave *e)
 {
 	return rcu_dereference_sched(e->default_queue);
+}
+
+/*
+ * Where a message meant for @q (NULL: the default queue) goes: to the
+ * default queue if @q has no fd left, and nowhere if that has none either.
+ */
+struct ghost_queue *ghost_route_queue(struct ghost_enclave *e,
+				      struct ghost_queue *q)
+{
+	if (!q || READ_ONCE(q->orphaned))
+		q = ghost_default_queue(e);
+	return q && !READ_ONCE(q->orphaned) ? q : NULL;
 }
 
 int ghost_queue_set_default(struct ghost_enclave *e, struct ghost_queue_ref *arg)
@@ -191,6 +207,20 @@ int ghost_queue_set_default(struct ghost_enclave *e, struct ghost_queue_ref *arg
 	if (old)
 		ghost_queue_put(old);
 	return 0;
+}
+
+/* The dying @e forgets its default queue. */
+void ghost_queue_drop_default(struct ghost_enclave *e)
+{
+	struct ghost_queue *q;
+
+	raw_spin_lock_irq(&e->lock);
+	q = rcu_dereference_protected(e->default_queue,
+				      lockdep_is_held(&e->lock));
+	RCU_INIT_POINTER(e->default_queue, NULL);
+	raw_spin_unlock_irq(&e->lock);
+	if (q)
+		ghost_queue_put(q);
 }
 
 int ghost_queue_set_wakeup(struct ghost_enclave *e, struct ghost_queue_ref *arg)
@@ -227,6 +257,7 @@ void ghost_queue_produce(struct rq *rq, struct ghost_queue *q,
 	} else {
 		memcpy(&q->slots[head & (q->nr_slots - 1)], msg, sizeof(*msg));
 		q->head = head + 1;
+		/* The message is in place before the head announces it. */
 		smp_store_release(&h->head, q->head);
 		q->overflowing = false;
 	}

@@ -55,6 +55,7 @@ void ghost_task_set_word(struct ghost_task *gt, u32 set, u32 clear)
 {
 	u32 flags = READ_ONCE(gt->word->flags);
 
+	/* The fields the flags speak of are written before them. */
 	smp_store_release(&gt->word->flags, (flags & ~clear) | set);
 }
 
@@ -95,6 +96,7 @@ static int ghost_slot_alloc(struct ghost_enclave *e, struct ghost_task *gt,
 	WRITE_ONCE(w->gtid, gt->gtid);
 	WRITE_ONCE(w->runtime_ns, p->se.sum_exec_runtime);
 	WRITE_ONCE(w->switch_time_ns, 0);
+	/* A word in use has its gtid and barrier set. */
 	smp_store_release(&w->flags, GHOST_SW_F_INUSE);
 	return 0;
 }
@@ -102,6 +104,7 @@ static int ghost_slot_alloc(struct ghost_enclave *e, struct ghost_task *gt,
 static void ghost_slot_free(struct ghost_enclave *e, struct ghost_task *gt)
 {
 	lockdep_assert_held(&e->lock);
+	/* Out of use before the slot can be handed out again. */
 	smp_store_release(&gt->word->flags, 0);
 	e->tasks[gt->slot] = NULL;
 	__clear_bit(gt->slot, e->used_slots);
@@ -178,7 +181,7 @@ static int ghost_collect_threads(pid_t pid, bool process,
 	int n = 0, cap;
 
 	rcu_read_lock();
-	leader = pid_task(find_vpid(pid), PIDTYPE_PID);
+	leader = pid ? pid_task(find_vpid(pid), PIDTYPE_PID) : current;
 	cap = !leader ? 0 : process ? get_nr_threads(leader) + 16 : 1;
 	rcu_read_unlock();
 	if (!cap)
@@ -188,7 +191,7 @@ static int ghost_collect_threads(pid_t pid, bool process,
 	if (!tasks)
 		return -ENOMEM;
 	rcu_read_lock();
-	leader = pid_task(find_vpid(pid), PIDTYPE_PID);
+	leader = pid ? pid_task(find_vpid(pid), PIDTYPE_PID) : current;
 	if (leader && !process) {
 		get_task_struct(leader);
 		tasks[n++] = leader;
@@ -215,7 +218,7 @@ int ghost_task_add(struct ghost_enclave *e, struct ghost_add_task *arg)
 	int i, n, ret = 0;
 
 	arg->nr_added = 0;
-	if (arg->flags & ~GHOST_ADD_F_ALL || arg->reserved || arg->pid <= 0)
+	if (arg->flags & ~GHOST_ADD_F_ALL || arg->reserved || arg->pid < 0)
 		return -EINVAL;
 	n = ghost_collect_threads(arg->pid, arg->flags & GHOST_ADD_F_PROCESS,
 				  &tasks);
@@ -364,10 +367,11 @@ void ghost_task_send(struct rq *rq, struct ghost_task *gt, u16 type, u32 flags)
 	}
 
 	msg.seqnum = ++gt->barrier;
+	/* The word shows the new barrier before its message can be read. */
 	smp_store_release(&gt->word->barrier, gt->barrier);
 	atomic64_inc(&e->stats.msgs[type]);
 
-	q = rcu_dereference_sched(gt->queue) ?: ghost_default_queue(e);
+	q = ghost_route_queue(e, rcu_dereference_sched(gt->queue));
 	if (q)
 		ghost_queue_produce(rq, q, &msg);
 }
@@ -527,6 +531,6 @@ int ghost_task_evict_all(struct ghost_enclave *e)
 		if (!left)
 			return 0;
 		/* Children still being forked, or tasks in their last schedule. */
-		msleep(1);
+		usleep_range(1000, 2000);
 	}
 }

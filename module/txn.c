@@ -46,6 +46,7 @@ static void ghost_txn_finish(struct ghost_enclave *e, struct ghost_txn_req *req)
 	struct ghost_txn *txn = &e->txns[req->cpu];
 
 	WRITE_ONCE(txn->commit_time_ns, ktime_get_ns());
+	/* A final state comes with its commit time. */
 	smp_store_release(&txn->state, req->state);
 	atomic64_inc(&e->stats.commits[req->state]);
 }
@@ -137,8 +138,16 @@ static int ghost_txn_check_cpu(struct rq *rq, struct ghost_enclave *e,
 
 	if (gc->enclave != e)
 		return GHOST_TXN_INVALID_CPU;
-	if (ghost_rq_nr_running_above(rq))
+	if (ghost_rq_nr_running_above(rq)) {
+		/*
+		 * The CPU's agent will wait for CPU_AVAILABLE: record the
+		 * busy CPU now, or a higher-class task that leaves without
+		 * ever running here would leave nothing to report.
+		 */
+		if (gc->agent)
+			ghost_update_availability(rq, gc);
 		return GHOST_TXN_CPU_UNAVAIL;
+	}
 	if ((req->run_flags & GHOST_RUN_F_NO_PREEMPT) &&
 	    (gc->running || (gc->latched && gc->latched != p)))
 		return GHOST_TXN_CPU_BUSY;

@@ -52,7 +52,7 @@
  * gtid is never reused while the enclave lives. A task that leaves and
  * re-enters gets a new gtid. CPUs are numbered as the kernel numbers them.
  * CPU sets passed to the module are bitmaps laid out as cpu_set_t (bit n
- * of the array names CPU n) with their size in bytes.
+ * of the array names CPU n) with their size in bytes, 1..1024.
  *
  * Sequence numbers
  * ================
@@ -103,23 +103,24 @@
  *	out. ENODEV if it was already destroyed.
  *
  * GHOST_IOC_CONFIGURE (struct ghost_enclave_config, in)
- *	@watchdog_ms (10..600000): if a runnable ghost task of the enclave
+ *	@watchdog_ms (10..600000; 0 keeps the current value): if a runnable
+ *	ghost task of the enclave
  *	waits that long without being scheduled, or an agent keeps its CPU
  *	that long from a higher class that wants it (GHOST_SW_CPU_BOOST), the
  *	enclave is destroyed (reason GHOST_DESTROY_WATCHDOG). @flags:
  *	GHOST_ENCLAVE_F_*.
  *
  * GHOST_IOC_ADD_TASK (struct ghost_add_task, in/out)
- *	Moves thread @pid (with GHOST_ADD_F_PROCESS: every thread of process
- *	@pid) into SCHED_GHOST in this enclave. The caller needs CAP_SYS_NICE
+ *	Moves thread @pid (0: the caller; with GHOST_ADD_F_PROCESS: every
+ *	thread of process @pid) into SCHED_GHOST in this enclave. The caller needs CAP_SYS_NICE
  *	or the target's uid, as for sched_setattr(2) (EPERM). @nr_added says
  *	how many threads entered, also on failure. A task enters with
  *	TASK_NEW on the default queue. ESRCH: no such thread; EALREADY: it is
  *	already a ghost task; EBUSY: it is being added elsewhere; ENOSPC: the
  *	enclave is full; EINVAL: a kernel thread or a task that is not
  *	SCHED_NORMAL, SCHED_BATCH or SCHED_IDLE; ENODEV: the enclave is gone.
- *	Children of ghost tasks start in the enclave (with TASK_NEW) unless
- *	created with reset-on-fork. A ghost task leaves by
+ *	Children of ghost tasks start in the enclave (with TASK_NEW, on their
+ *	parent's queue) unless created with reset-on-fork. A ghost task leaves by
  *	sched_setscheduler(2) to another policy, which produces TASK_DEPARTED.
  *
  * GHOST_IOC_CREATE_QUEUE (struct ghost_queue_create, in/out)
@@ -128,7 +129,10 @@
  *	queue wakes the agent of @wakeup_cpu when a message arrives, or
  *	nobody if it is -1 (a polled queue). The first queue of an enclave
  *	becomes its default queue. EINVAL; ENOSPC: 64 queues already;
- *	ENOMEM.
+ *	ENOMEM. Once its fd is closed and unmapped, a queue is *orphaned*:
+ *	messages meant for it go to the default queue instead (and are
+ *	dropped, their barriers still moving, if that is orphaned too). So a
+ *	dead agent's tasks report to the default queue of its successor.
  *
  * GHOST_IOC_SET_DEFAULT_QUEUE (struct ghost_queue_ref, in)
  *	Makes @queue_fd the queue that new tasks and agent-less CPUs report
@@ -170,7 +174,9 @@
  *	Only an agent of the enclave may commit (EPERM). With
  *	GHOST_COMMIT_F_SYNC_GROUP the set is all-or-nothing. If the slot of
  *	the caller's own CPU commits a task, the caller parks as by
- *	GHOST_IOC_AGENT_PARK once the others are done, so that the task runs.
+ *	GHOST_IOC_AGENT_PARK (with that slot's agent barrier) once the others
+ *	are done, so that the task runs; it returns 0 however the park ends.
+ *	Failed transactions are reported in their slots, not as errors.
  *
  * GHOST_IOC_AGENT_MOVE (struct ghost_agent_move, in)
  *	Moves the calling agent to @cpu, which must be in the enclave and have
@@ -188,14 +194,17 @@
  * GHOST_MMAP_TXNS it maps the transaction slots, read-write. Sizes are in
  * struct ghost_enclave_info; a mapping beyond them, at another offset or
  * MAP_PRIVATE fails with EINVAL. mmap of a queue fd at offset 0 maps the
- * queue (map_size bytes). The kernel keeps its own copy of everything it
+ * queue (map_size bytes; EINVAL likewise). Mappings are shared with
+ * children across fork(2) as any MAP_SHARED mapping. The kernel keeps its own copy of everything it
  * publishes and never believes what user space wrote there beyond
  * transaction slots and queue tails, which it validates.
  *
  * Status words: struct ghost_status_header, then nr_words struct
  * ghost_status_word. Word n < nr_cpu_words describes CPU n; the others
  * describe tasks (TASK_NEW names the word). A task word is reused, with a
- * new gtid, once its task is dead or departed.
+ * new gtid, once its task is dead or departed. Each field is written
+ * atomically, but the fields of a word are no snapshot: decisions taken
+ * on them are validated by the barriers at commit time.
  *
  * Queues: struct ghost_queue_header, then nr_slots messages (struct
  * ghost_msg) from offset GHOST_QUEUE_SLOTS_OFFSET. The kernel writes
@@ -225,17 +234,26 @@
  * TASK_DEAD		the task exited; its gtid is dead.
  * TASK_DEPARTED	the task left SCHED_GHOST (or the enclave died); its
  *			gtid is dead.
- * TASK_AFFINITY_CHANGED	its allowed CPUs changed (sched_getaffinity(2)).
+ * TASK_AFFINITY_CHANGED	its allowed CPUs changed (sched_getaffinity(2));
+ *			setting the same mask again sends nothing.
  * TASK_PRIORITY_CHANGED	its nice value changed (in the payload).
  * CPU_TICK		a scheduler tick on the CPU (GHOST_ENCLAVE_F_TICKS).
  * CPU_AVAILABLE	no higher class wants the CPU any more.
  * CPU_BUSY		a higher class (CFS, RT, ...) took or wants the CPU.
- * CPU_NOT_IDLE		the CPU left idle (asked for by GHOST_RUN_F_NOT_IDLE).
+ * CPU_NOT_IDLE		once, the next time the CPU switches from its idle
+ *			task to anything, after a commit asked for it with
+ *			GHOST_RUN_F_NOT_IDLE.
+ *
+ * When an agent runs on a CPU where a ghost task runs, that task is
+ * preempted (TASK_PREEMPT without GHOST_MSG_F_BY_HIGHER_CLASS); a latched
+ * task stays latched.
  *
  * Transactions
  * ============
  * The transaction region holds one struct ghost_txn per CPU, indexed by
- * CPU number. An agent fills a slot (@target, @task_barrier,
+ * CPU number. Any agent of the enclave may fill any slot; the first commit
+ * that claims a READY slot commits it, and others naming it skip it. An
+ * agent fills a slot (@target, @task_barrier,
  * @agent_barrier, @run_flags), sets @state to GHOST_TXN_READY with a
  * release store, then commits. The kernel claims each READY slot of the
  * committed set (slots that are not READY are left alone and do not
@@ -254,7 +272,9 @@
  * TARGET_NOT_FOUND	no task has this gtid (any more).
  * TARGET_NOT_ALLOWED	the task's affinity excludes the CPU, or it may not
  *			migrate now.
- * CPU_UNAVAIL		a higher class is running or runnable on the CPU.
+ * CPU_UNAVAIL		a higher class is running or runnable on the CPU;
+ *			if the CPU has an agent, it gets CPU_AVAILABLE once
+ *			that ends.
  * CPU_BUSY		GHOST_RUN_F_NO_PREEMPT and a ghost task holds the CPU.
  * NO_AGENT		GHOST_TARGET_PING and the CPU has no agent.
  * INVALID_CPU		the CPU is not in the enclave.
@@ -263,9 +283,12 @@
  * POISONED		another slot of the same sync group failed.
  *
  * A sync group (GHOST_COMMIT_F_SYNC_GROUP) is all-or-nothing: every slot in
- * the set must be READY and pass every check, and only then are all its
- * tasks latched. If one fails, it gets its own state, every other slot
- * POISONED, and none of the group's tasks runs because of this commit.
+ * the set must be READY and pass every check (a local slot's agent
+ * barrier included), and only then are all its tasks latched. Slots are
+ * checked in CPU order; the first that fails gets its own state, every
+ * other slot POISONED, and none of the group's tasks runs because of this
+ * commit (nr_committed is 0). If a slot in the set is not READY, it is
+ * left alone and every other slot is POISONED.
  *
  * Netlink
  * =======
@@ -275,14 +298,42 @@
  * the GHOST_A_* attributes below: nested GHOST_A_MSGS and GHOST_A_COMMITS
  * hold one u64 per message type or final state, the attribute type being
  * the message type or state. Multicast group GHOST_GENL_MCGRP_EVENTS
- * carries GHOST_CMD_EVENT messages: GHOST_A_EVENT and, by event,
- * GHOST_A_ENCLAVE_ID, GHOST_A_REASON, GHOST_A_CPU, GHOST_A_PID.
+ * carries GHOST_CMD_EVENT messages, each with GHOST_A_EVENT and
+ * GHOST_A_ENCLAVE_ID, plus: GHOST_A_REASON for ENCLAVE_DESTROYED;
+ * GHOST_A_CPU and GHOST_A_PID (the agent's thread id in the initial PID
+ * namespace) for AGENT_ATTACHED and AGENT_DETACHED; GHOST_A_CPU (where
+ * the dropped message arose) for QUEUE_OVERFLOW, which is sent once per
+ * run of drops on a queue.
  *
  * Entering SCHED_GHOST otherwise
  * ==============================
  * sched_setscheduler(2) and sched_setattr(2) to SCHED_GHOST fail with
  * ENXIO while ghost.ko is loaded: tasks enter only through an enclave.
  * Without ghost.ko the kernel fails them with ENODEV.
+ *
+ * Writing agents
+ * ==============
+ * - Read your CPU's agent barrier before draining your queue, and name
+ *   that value in local commits and parks: whatever arrives after the
+ *   drain then makes them fail with AGENT_STALE or ESTALE instead of
+ *   being missed.
+ * - Nothing lets a ghost task run but its agent, so an agent must never
+ *   wait for anything a ghost task may hold: a lock, or the address space
+ *   of a process whose ghost threads map memory or fork (a page fault
+ *   would queue behind them). Run agents in their own process, and
+ *   allocate before becoming one.
+ * - A task you committed on your own CPU stays latched until it runs;
+ *   committing another one there displaces it (TASK_PREEMPT with
+ *   GHOST_MSG_F_WAS_LATCHED). Park to let it run.
+ * - Honour GHOST_SW_CPU_BOOST: move or park. An agent woken on a CPU it
+ *   may not keep is told again, and the watchdog ends an enclave whose
+ *   agent hogs a CPU that a higher class wants.
+ * - An agent is woken when its CPU's availability changes even if its
+ *   queue is polled, so a global agent may park until then.
+ * - On a production machine, isolate the enclave's CPUs (cpusets, the
+ *   workqueue cpumask, IRQ affinity): kernel threads of higher classes
+ *   that pass through them preempt ghost tasks (TASK_PREEMPT with
+ *   GHOST_MSG_F_BY_HIGHER_CLASS) and make commits fail with CPU_UNAVAIL.
  *
  * Differences from ghOSt
  * ======================
