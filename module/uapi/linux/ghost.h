@@ -360,7 +360,7 @@
 #define SCHED_GHOST			18
 #endif
 
-#define GHOST_ABI_VERSION		2
+#define GHOST_ABI_VERSION		3
 #define GHOST_ABI_FLOOR			1
 
 #define GHOST_DEVICE_PATH		"/dev/ghost"
