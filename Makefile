@@ -5,6 +5,7 @@
 #   make kernel       the patched kernel, cached in $(GHOST_CACHE)
 #   make module       ghost.ko, built against that kernel
 #   make userland     test programs (and later ghostd and policies) into build/
+#   make bench        benchmarks in the VM, printed as ratios to CFS
 #   make vm-shell     a shell in the VM with ghost.ko loaded
 #   make dkms-check   `dkms build` of ghost.ko against the cached kernel tree
 #   make deps         install the Debian packages everything above needs
@@ -28,8 +29,8 @@ NL_FLAGS = $(shell pkg-config --cflags --libs libnl-genl-3.0)
 # KDIR=/path/to/tree uses another tree carrying the hook patch instead.
 KDIR ?= $(shell scripts/kernel-build $(FLAVOUR))
 
-.PHONY: all deps kernel print-kdir module userland vm-prereqs unit test demo \
-	vm-shell dkms-check clean
+.PHONY: all deps kernel print-kdir module userland vm-prereqs unit test bench \
+	demo vm-shell dkms-check clean
 
 all: module userland
 
@@ -53,14 +54,24 @@ module: kernel
 	$(MAKE) -s -C "$$kdir" M=$(CURDIR) modules
 
 TEST_PROGRAMS := $(patsubst tests/kernel/%.c,$(BUILD)/bin/%,$(wildcard tests/kernel/*.c))
+BENCH_PROGRAMS := $(patsubst tests/bench/%.c,$(BUILD)/bin/%,$(wildcard tests/bench/*.c))
+DEMO_PROGRAMS := $(patsubst tests/demo/%.c,$(BUILD)/bin/%,$(wildcard tests/demo/*.c))
 TEST_LIB := $(wildcard tests/kernel/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 DAEMON_LIB := $(wildcard daemon/*.c)
 HEADERS := module/uapi/linux/ghost.h $(wildcard daemon/*.h tests/kernel/*.h tests/kernel/lib/*.h)
 
-userland: $(TEST_PROGRAMS) $(UNIT_TESTS)
+userland: $(TEST_PROGRAMS) $(BENCH_PROGRAMS) $(DEMO_PROGRAMS) $(UNIT_TESTS)
 
 $(BUILD)/bin/%: tests/kernel/%.c $(TEST_LIB) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIB) -pthread $(NL_FLAGS)
+
+$(BUILD)/bin/%: tests/bench/%.c $(TEST_LIB) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIB) -pthread $(NL_FLAGS)
+
+$(BUILD)/bin/%: tests/demo/%.c $(TEST_LIB) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIB) -pthread $(NL_FLAGS)
 
@@ -74,9 +85,13 @@ test: deps
 	@$(MAKE) -s all
 	@tests/run-all $(TESTS)
 
+bench: deps
+	@$(MAKE) -s all
+	@tests/run-bench
+
 demo: deps
 	@$(MAKE) -s all
-	@tests/vm/run -- sh -c 'echo "ghost demo: nothing is scheduled by ghost yet"; ls -l /dev/ghost'
+	@tests/vm/run -- ghost_demo
 
 vm-shell: deps
 	@$(MAKE) -s all
