@@ -341,7 +341,7 @@ int ghost_agent_release(struct ghost_enclave *e)
 
 	ret = ghost_sched_setscheduler(current, SCHED_NORMAL, false);
 	if (!ret) {
-		current->flags &= ~PF_NO_SETAFFINITY;
+		ghost_unpin_task(current);
 		set_cpus_allowed_ptr(current, saved);
 	}
 	free_cpumask_var(saved);

@@ -144,7 +144,12 @@ static void ghost_class_switched_to(struct rq *rq, struct task_struct *p)
 	if (!gt)
 		return;
 	if (gt->agent) {
+		struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
+
 		gt->boosted = false;
+		/* It was CFS work on its CPU until now, which made it look busy. */
+		if (gc->enclave)
+			ghost_update_availability(rq, gc);
 		return;
 	}
 	runnable = ghost_task_queued(p) || ghost_rq_curr(rq) == p;

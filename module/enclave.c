@@ -231,13 +231,7 @@ static struct ghost_enclave *ghost_enclave_alloc(const struct cpumask *cpus,
 	return e;
 
 err_free:
-	vfree(e->status);
-	vfree(e->txns);
-	kvfree(e->tasks);
-	kvfree(e->generations);
-	bitmap_free(e->used_slots);
-	free_cpumask_var(e->cpus);
-	kfree(e);
+	ghost_enclave_free(e);
 	return NULL;
 }
 
@@ -448,25 +442,37 @@ int ghost_enclave_open(struct ghost_enclave_open *arg, void __user *uarg,
 	return ret;
 }
 
-/* Return every agent of the dying @e to CFS. */
+/*
+ * Return every agent of the dying @e to CFS, with the affinity it had
+ * before it became one and free to change it again.
+ */
 static void ghost_enclave_evict_agents(struct ghost_enclave *e)
 {
+	cpumask_var_t saved;
 	unsigned long flags;
 	int cpu;
 
+	/* Destruction cannot stop half way for want of a cpumask. */
+	alloc_cpumask_var(&saved, GFP_KERNEL | __GFP_NOFAIL);
 	for_each_cpu(cpu, e->cpus) {
 		struct task_struct *agent;
 		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
 
 		agent = ghost_cpu(cpu)->agent;
-		if (agent)
-			get_task_struct(agent);
-		ghost_rq_unlock(rq, flags);
 		if (agent) {
-			ghost_sched_setscheduler(agent, SCHED_NORMAL, false);
-			put_task_struct(agent);
+			get_task_struct(agent);
+			cpumask_copy(saved, ghost_task_of(agent)->saved_cpus);
 		}
+		ghost_rq_unlock(rq, flags);
+		if (!agent)
+			continue;
+		if (!ghost_sched_setscheduler(agent, SCHED_NORMAL, false)) {
+			ghost_unpin_task(agent);
+			set_cpus_allowed_ptr(agent, saved);
+		}
+		put_task_struct(agent);
 	}
+	free_cpumask_var(saved);
 }
 
 /*

@@ -97,10 +97,12 @@
  *	Id, CPUs, limits, region sizes and task and agent counts.
  *
  * GHOST_IOC_DESTROY_ENCLAVE (no argument)
- *	Destroys the enclave: its tasks and agents return to SCHED_NORMAL,
- *	its CPUs become free, GHOST_ENCLAVE_DESTROYED is multicast, and every
- *	later ioctl on its fds fails with ENODEV. Returns once every task is
- *	out. ENODEV if it was already destroyed.
+ *	Destroys the enclave: its tasks and agents return to SCHED_NORMAL
+ *	(agents with the affinity they had before, which they may change
+ *	again once back in user space), its CPUs become free,
+ *	GHOST_ENCLAVE_DESTROYED is multicast, and every later ioctl on its
+ *	fds fails with ENODEV. Returns once every task is out. ENODEV if it
+ *	was already destroyed.
  *
  * GHOST_IOC_CONFIGURE (struct ghost_enclave_config, in)
  *	@watchdog_ms (10..600000; 0 keeps the current value): if a runnable
@@ -179,9 +181,10 @@
  *	Failed transactions are reported in their slots, not as errors.
  *
  * GHOST_IOC_AGENT_MOVE (struct ghost_agent_move, in)
- *	Moves the calling agent to @cpu, which must be in the enclave and have
- *	no agent (EBUSY), keeping its queue: how a global agent hands its CPU
- *	to a higher class (see GHOST_SW_CPU_BOOST).
+ *	Moves the calling agent to @cpu, which must be in the enclave (EINVAL)
+ *	and have no agent (EBUSY), keeping its queue: how a global agent hands
+ *	its CPU to a higher class (see GHOST_SW_CPU_BOOST). A move to the
+ *	agent's own CPU does nothing and returns 0.
  *
  * GHOST_IOC_AGENT_RELEASE (no argument)
  *	The calling agent stops being one: it returns to SCHED_NORMAL with its
