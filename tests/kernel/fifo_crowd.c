@@ -78,6 +78,8 @@ static void run_crowd(enum gsched_mode mode, const char *label)
 
 	CHECK(gworkers_spawn(&g, NR_THREADS, &work, &cpus) == 0);
 	CHECK(gworkers_add(&g, &e) == NR_THREADS);
+	/* Dealt out while asleep, tasks move to other agents' queues. */
+	CHECK(gsched_wait_seen(s, NR_THREADS, 10000));
 	gworkers_release(&g);
 	CHECK(gworkers_wait_done(&g, 120000));
 	gworkers_join(&g);

@@ -11,10 +11,7 @@
  * each of the 1000 children and a TASK_DEAD for each, and the enclave
  * ends with no task.
  */
-#include <pthread.h>
 #include <sched.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "gagent.h"
 #include "gproc.h"
@@ -28,42 +25,13 @@
 
 static uint32_t ghost_children;	/* children that found SCHED_GHOST */
 
-static void *thread_child(void *arg)
-{
-	(void)arg;
-	if (sched_getscheduler(0) == SCHED_GHOST)
-		__atomic_add_fetch(&ghost_children, 1, __ATOMIC_RELAXED);
-	return NULL;
-}
-
-static void spawn_thread_child(void)
-{
-	pthread_t thread;
-
-	if (!pthread_create(&thread, NULL, thread_child, NULL))
-		pthread_join(thread, NULL);
-}
-
-static void fork_child(void)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (!pid)
-		_exit(sched_getscheduler(0) == SCHED_GHOST ? 0 : 1);
-	if (pid > 0 && waitpid(pid, &status, 0) == pid &&
-	    WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		__atomic_add_fetch(&ghost_children, 1, __ATOMIC_RELAXED);
-}
-
 static void churn(struct gworker *w)
 {
 	(void)w;
 	for (int i = 0; i < CHILDREN_PER_PARENT; i++) {
-		if (i % 2)
-			spawn_thread_child();
-		else
-			fork_child();
+		if (i % 2 ? gchild_thread_in_policy(SCHED_GHOST) :
+			    gchild_process_in_policy(SCHED_GHOST))
+			__atomic_add_fetch(&ghost_children, 1, __ATOMIC_RELAXED);
 	}
 }
 

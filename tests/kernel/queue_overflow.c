@@ -12,6 +12,7 @@
  *  - once the ring is drained, GHOST_IOC_DISCOVER brings a TASK_NEW with
  *    the current barrier, and a commit naming it completes: the agent has
  *    caught up and the thread runs.
+ * Local commits retry AGENT_STALE as agents do: CPU events may arrive.
  * A tail that claims more than was produced only makes messages drop.
  */
 #include <sys/resource.h>
@@ -24,6 +25,31 @@
 #define CPU		1
 #define SLOTS		16
 #define CHANGES		40
+
+/*
+ * As an agent must: a local commit that finds the agent barrier moved (a
+ * CPU event arrived, say a kernel thread briefly took the CPU) is retried
+ * with the new barrier.
+ */
+static int commit_local(struct genclave *e, uint64_t gtid, uint32_t barrier)
+{
+	int state;
+
+	do {
+		gtxn_ready(gtxn(e, CPU), gtid, barrier, gcpu_barrier(e, CPU), 0);
+		state = gcommit_cpu(e, CPU);
+	} while (state == GHOST_TXN_AGENT_STALE);
+	return state;
+}
+
+/* The next task message of @q; CPU events the agent may get are skipped. */
+static bool pop_task_msg(struct gqueue *q, struct ghost_msg *msg)
+{
+	while (gqueue_pop(q, msg))
+		if (gis_task_msg(msg->type))
+			return true;
+	return false;
+}
 
 int main(void)
 {
@@ -68,27 +94,26 @@ int main(void)
 	CHECK(stats.queue_overflows == 1 + CHANGES - SLOTS);
 
 	CHECK(gagent_become(&e, CPU, q.fd) == 0);
-	gtxn_ready(gtxn(&e, CPU), gtid, last.seqnum, gcpu_barrier(&e, CPU), 0);
-	CHECK(gcommit_cpu(&e, CPU) == GHOST_TXN_TARGET_STALE);
+	CHECK_EQ(commit_local(&e, gtid, last.seqnum), GHOST_TXN_TARGET_STALE);
 
 	/* A bogus tail makes the ring look full: the next message drops. */
 	__atomic_store_n(&q.header->tail, q.header->head - 2 * SLOTS,
 			 __ATOMIC_RELEASE);
 	CHECK(setpriority(PRIO_PROCESS, puppet.tid, 5) == 0);
-	CHECK(q.header->overflow == 2 + CHANGES - SLOTS);
+	CHECK(q.header->overflow >= 2 + CHANGES - SLOTS);
 	__atomic_store_n(&q.header->tail, q.header->head, __ATOMIC_RELEASE);
 
 	CHECK(genclave_discover(&e, &nr_tasks) == 0);
 	CHECK(nr_tasks == 1);
-	CHECK(gqueue_pop(&q, &msg));
+	CHECK(pop_task_msg(&q, &msg));
 	CHECK(msg.type == GHOST_MSG_TASK_NEW && msg.gtid == gtid);
-	CHECK(msg.seqnum == 3 + CHANGES);
+	CHECK_EQ(msg.seqnum, 3 + CHANGES);
 	gpuppet_post(&puppet, GPUPPET_EXIT, 0);
 	do {
-		CHECK(gqueue_pop(&q, &msg) || gqueue_pending(&q) == 0);
+		while (!pop_task_msg(&q, &msg))
+			;
 	} while (msg.type != GHOST_MSG_TASK_WAKEUP);
-	gtxn_ready(gtxn(&e, CPU), gtid, msg.seqnum, gcpu_barrier(&e, CPU), 0);
-	CHECK(gcommit_cpu(&e, CPU) == GHOST_TXN_COMPLETE);
+	CHECK_EQ(commit_local(&e, gtid, msg.seqnum), GHOST_TXN_COMPLETE);
 	gpuppet_join(&puppet);
 	CHECK(gagent_release(&e) == 0);
 	CHECK(genclave_destroy(&e) == 0);

@@ -34,6 +34,15 @@ static inline void test_fail(const char *file, int line, const char *fmt, ...)
 			test_fail(__FILE__, __LINE__, "%s", #expr);	\
 	} while (0)
 
+/* CHECK_EQ(a, b): integers a and b must be equal; prints both if not. */
+#define CHECK_EQ(a, b)							\
+	do {								\
+		long long __a = (long long)(a), __b = (long long)(b);	\
+		if (__a != __b)						\
+			test_fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", \
+				  #a, #b, __a, __b);			\
+	} while (0)
+
 /* CHECK_ERR(call, err): call must return -1 and set errno to err. */
 #define CHECK_ERR(call, err)						\
 	do {								\

@@ -970,16 +970,26 @@ void gsched_counters(const struct gsched *s, struct gsched_counters *out)
 		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 }
 
-bool gsched_wait_dead(const struct gsched *s, uint64_t nr, int timeout_ms)
+static bool wait_counter(const uint64_t *counter, uint64_t nr, int timeout_ms)
 {
 	uint64_t deadline = gnow_ns() + timeout_ms * 1000000ULL;
 
-	while (__atomic_load_n(&s->counters.tasks_dead, __ATOMIC_RELAXED) < nr) {
+	while (__atomic_load_n(counter, __ATOMIC_RELAXED) < nr) {
 		if (gnow_ns() > deadline)
 			return false;
 		gsleep_ms(5);
 	}
 	return true;
+}
+
+bool gsched_wait_seen(const struct gsched *s, uint64_t nr, int timeout_ms)
+{
+	return wait_counter(&s->counters.tasks_seen, nr, timeout_ms);
+}
+
+bool gsched_wait_dead(const struct gsched *s, uint64_t nr, int timeout_ms)
+{
+	return wait_counter(&s->counters.tasks_dead, nr, timeout_ms);
 }
 
 void gsched_print_counters(const char *label, const struct gsched_counters *c)

@@ -78,6 +78,8 @@ struct gsched;
 int gsched_start(struct gsched **sched, struct genclave *e,
 		 const struct gsched_config *config);
 void gsched_counters(const struct gsched *s, struct gsched_counters *out);
+/* Wait until the agents have seen @nr TASK_NEW, or @nr TASK_DEAD. */
+bool gsched_wait_seen(const struct gsched *s, uint64_t nr, int timeout_ms);
 bool gsched_wait_dead(const struct gsched *s, uint64_t nr, int timeout_ms);
 void gsched_stop(struct gsched *s, struct gsched_counters *final);
 void gsched_print_counters(const char *label, const struct gsched_counters *c);

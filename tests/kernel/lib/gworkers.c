@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gworkers.h"
@@ -237,11 +238,32 @@ static char gthread_state(pid_t tid)
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
 
+/*
+ * Whether TID is off its CPU. The 'S' of stat is set before the thread
+ * calls schedule(), so alone it does not mean the switch happened;
+ * /proc/.../syscall answers "running" until the kernel has seen the thread
+ * switched out (it waits for that, wait_task_inactive()).
+ */
+static bool gthread_switched_out(pid_t tid)
+{
+	char path[64], buf[16] = "";
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return len > 0 && strncmp(buf, "running", 7) != 0;
+}
+
 static bool gthread_wait_sleeping(pid_t tid, int timeout_ms)
 {
 	uint64_t end = gnow_ns() + timeout_ms * 1000000ULL;
 
-	while (gthread_state(tid) != 'S') {
+	while (gthread_state(tid) != 'S' || !gthread_switched_out(tid)) {
 		if (gnow_ns() > end)
 			return false;
 		usleep(200);
@@ -282,6 +304,7 @@ static void *gpuppet_main(void *arg)
 			gfutex_wait(&p->posted, done, -1);
 		cmd = LOAD(p->cmd);
 		STORE(p->policy, sched_getscheduler(0));
+		STORE(p->woke_on, sched_getcpu());
 		if (cmd == GPUPPET_EXIT)
 			break;
 		gpuppet_run(p, cmd, LOAD(p->arg));
@@ -340,6 +363,11 @@ uint64_t gpuppet_spins(const struct gpuppet *p)
 int gpuppet_policy(const struct gpuppet *p)
 {
 	return LOAD(p->policy);
+}
+
+int gpuppet_woke_on(const struct gpuppet *p)
+{
+	return LOAD(p->woke_on);
 }
 
 void gpuppet_join(struct gpuppet *p)
@@ -406,4 +434,31 @@ void gwaker_stop(struct gwaker *w)
 	STORE(w->quit, true);
 	gfutex_wake(&w->armed);
 	pthread_join(w->thread, NULL);
+}
+
+bool gchild_process_in_policy(int policy)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid)
+		_exit(sched_getscheduler(0) == policy ? 0 : 1);
+	return pid > 0 && waitpid(pid, &status, 0) == pid &&
+	       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void *gchild_thread(void *arg)
+{
+	return (void *)(intptr_t)(sched_getscheduler(0) == *(int *)arg);
+}
+
+bool gchild_thread_in_policy(int policy)
+{
+	pthread_t thread;
+	void *in_policy;
+
+	if (pthread_create(&thread, NULL, gchild_thread, &policy))
+		return false;
+	pthread_join(thread, &in_policy);
+	return in_policy != NULL;
 }

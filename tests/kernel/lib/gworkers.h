@@ -89,6 +89,7 @@ struct gpuppet {
 	bool stop_spin;
 	uint64_t spins;		/* grows while it spins */
 	int policy;		/* sched_getscheduler() at its last command */
+	int woke_on;		/* sched_getcpu() ... */
 };
 
 int gpuppet_spawn(struct gpuppet *p, const cpu_set_t *affinity);
@@ -97,7 +98,16 @@ void gpuppet_stop_spin(struct gpuppet *p);
 bool gpuppet_idle(const struct gpuppet *p);
 uint64_t gpuppet_spins(const struct gpuppet *p);
 int gpuppet_policy(const struct gpuppet *p);
+int gpuppet_woke_on(const struct gpuppet *p);
 void gpuppet_join(struct gpuppet *p);
+
+/*
+ * Whether a child created now, a process (fork) or a thread, finds itself
+ * in scheduling policy @policy (as sched_getscheduler() reports it). The
+ * child exits at once and is reaped or joined.
+ */
+bool gchild_process_in_policy(int policy);
+bool gchild_thread_in_policy(int policy);
 
 /*
  * A CFS thread that wakes a parked step-by-step agent: once armed, it
