@@ -323,6 +323,21 @@ int ghost_agent_move(struct ghost_enclave *e, struct ghost_agent_move *arg)
 	return ret;
 }
 
+/*
+ * Return agent @p to SCHED_NORMAL with affinity @saved, free to change it
+ * again: how an agent leaves, by its own wish or its enclave's death.
+ */
+int ghost_agent_demote(struct task_struct *p, const struct cpumask *saved)
+{
+	int ret = ghost_sched_setscheduler(p, SCHED_NORMAL, false);
+
+	if (!ret) {
+		ghost_unpin_task(p);
+		set_cpus_allowed_ptr(p, saved);
+	}
+	return ret;
+}
+
 /* Under e->config_mutex. */
 int ghost_agent_release(struct ghost_enclave *e)
 {
@@ -339,11 +354,7 @@ int ghost_agent_release(struct ghost_enclave *e)
 	cpumask_copy(saved, gt->saved_cpus);
 	rcu_read_unlock();
 
-	ret = ghost_sched_setscheduler(current, SCHED_NORMAL, false);
-	if (!ret) {
-		ghost_unpin_task(current);
-		set_cpus_allowed_ptr(current, saved);
-	}
+	ret = ghost_agent_demote(current, saved);
 	free_cpumask_var(saved);
 	return ret;
 }

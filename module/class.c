@@ -47,14 +47,17 @@ void ghost_update_cpu_word(struct ghost_cpu *gc)
 }
 
 /*
- * Track whether a higher class wants @gc's CPU; tell the CPU's agent when
- * that changes. An agent that runs while it does is asked to move (BOOST).
+ * Track whether a higher class wants @gc's CPU, if it is in an enclave;
+ * tell the CPU's agent when that changes. An agent that runs while it does
+ * is asked to move (BOOST).
  */
 void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
 {
 	bool available = ghost_rq_nr_running_above(rq) == 0;
 	bool boost = !available && gc->agent && ghost_rq_curr(rq) == gc->agent;
 
+	if (!gc->enclave)
+		return;
 	if (available == gc->available && boost == gc->boost)
 		return;
 	if (boost != gc->boost)
@@ -148,8 +151,7 @@ static void ghost_class_switched_to(struct rq *rq, struct task_struct *p)
 
 		gt->boosted = false;
 		/* It was CFS work on its CPU until now, which made it look busy. */
-		if (gc->enclave)
-			ghost_update_availability(rq, gc);
+		ghost_update_availability(rq, gc);
 		return;
 	}
 	runnable = ghost_task_queued(p) || ghost_rq_curr(rq) == p;
@@ -300,8 +302,7 @@ static struct task_struct *ghost_class_pick_next_agent(struct rq *rq)
 	if (!agent || !agent->ghost.agent || task_cpu(agent) != cpu ||
 	    !ghost_task_queued(agent))
 		return NULL;
-	if (gc->enclave)
-		ghost_update_availability(rq, gc);
+	ghost_update_availability(rq, gc);
 	if (READ_ONCE(gc->parked) && !READ_ONCE(gc->wake) &&
 	    !signal_pending(agent))
 		return NULL;

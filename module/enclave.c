@@ -466,10 +466,7 @@ static void ghost_enclave_evict_agents(struct ghost_enclave *e)
 		ghost_rq_unlock(rq, flags);
 		if (!agent)
 			continue;
-		if (!ghost_sched_setscheduler(agent, SCHED_NORMAL, false)) {
-			ghost_unpin_task(agent);
-			set_cpus_allowed_ptr(agent, saved);
-		}
+		ghost_agent_demote(agent, saved);
 		put_task_struct(agent);
 	}
 	free_cpumask_var(saved);

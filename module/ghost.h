@@ -215,6 +215,7 @@ void ghost_agent_detach(struct rq *rq, struct ghost_task *gt);
 int ghost_agent_park(struct ghost_enclave *e, u32 barrier);
 int ghost_agent_move(struct ghost_enclave *e, struct ghost_agent_move *arg);
 int ghost_agent_release(struct ghost_enclave *e);
+int ghost_agent_demote(struct task_struct *p, const struct cpumask *saved);
 void ghost_agent_wake(struct rq *held, int cpu);
 void ghost_cpu_send(struct rq *rq, struct ghost_cpu *gc, u16 type);
 int ghost_current_agent_cpu(struct ghost_enclave *e);

@@ -217,23 +217,34 @@ void gworkers_free(struct gworkers *g)
 	g->nr = 0;
 }
 
-/* The state letter of /proc/self/task/TID/stat ('R', 'S', ...), or 0. */
-static char gthread_state(pid_t tid)
+/* The start of /proc/self/task/TID/@file in @buf, a string; false if none. */
+static bool gthread_read_proc(pid_t tid, const char *file, char *buf,
+			      size_t size)
 {
-	char path[64], buf[512];
-	char *paren;
+	char path[64];
 	ssize_t len;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
+		return false;
+	len = read(fd, buf, size - 1);
 	close(fd);
 	if (len <= 0)
-		return 0;
+		return false;
 	buf[len] = '\0';
+	return true;
+}
+
+/* The state letter of /proc/self/task/TID/stat ('R', 'S', ...), or 0. */
+static char gthread_state(pid_t tid)
+{
+	char buf[512];
+	char *paren;
+
+	if (!gthread_read_proc(tid, "stat", buf, sizeof(buf)))
+		return 0;
 	paren = strrchr(buf, ')');
 	return paren && paren[1] == ' ' ? paren[2] : 0;
 }
@@ -246,17 +257,10 @@ static char gthread_state(pid_t tid)
  */
 static bool gthread_switched_out(pid_t tid)
 {
-	char path[64], buf[16] = "";
-	ssize_t len;
-	int fd;
+	char buf[16];
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return len > 0 && strncmp(buf, "running", 7) != 0;
+	return gthread_read_proc(tid, "syscall", buf, sizeof(buf)) &&
+	       strncmp(buf, "running", 7) != 0;
 }
 
 static bool gthread_wait_sleeping(pid_t tid, int timeout_ms)
