@@ -9,8 +9,13 @@
  * lets message producers holding another rq lock wake it. The wake flag
  * and the parked flag are each written before the other is read (a full
  * barrier in between on both sides), so a wakeup is never lost.
+ *
+ * An agent that the kernel moves off its CPU (a cpuset change, its CPU
+ * going offline) is demoted from a work item: the affinity hook that sees
+ * it cannot sleep.
  */
 #include <linux/cpumask.h>
+#include <linux/irq_work.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -57,7 +62,7 @@ void ghost_agent_wake(struct rq *held, int cpu)
 }
 
 /* Report a CPU event of @gc to its agent's queue (or the default one). */
-void ghost_cpu_send(struct rq *rq, struct ghost_cpu *gc, u16 type)
+void ghost_cpu_send(struct rq *rq, struct ghost_cpu *gc, u16 type, u32 flags)
 {
 	struct ghost_enclave *e = gc->enclave;
 	struct ghost_queue *q;
@@ -65,6 +70,7 @@ void ghost_cpu_send(struct rq *rq, struct ghost_cpu *gc, u16 type)
 		.type		= type,
 		.size		= sizeof(msg),
 		.cpu		= gc->cpu,
+		.flags		= flags,
 		.time_ns	= ktime_get_ns(),
 	};
 
@@ -77,7 +83,11 @@ void ghost_cpu_send(struct rq *rq, struct ghost_cpu *gc, u16 type)
 		ghost_queue_produce(rq, q, &msg);
 }
 
-/* The setscheduler hook for an agent's ticket @gt: @p takes its CPU. */
+/*
+ * The setscheduler hook for an agent's ticket @gt: @p takes its CPU. A
+ * thread that priority inheritance holds in RT becomes the agent all the
+ * same; it runs in the agent class once the boost ends.
+ */
 int ghost_agent_enter(struct rq *rq, struct task_struct *p, struct ghost_task *gt)
 {
 	struct ghost_enclave *e = gt->enclave;
@@ -87,6 +97,8 @@ int ghost_agent_enter(struct rq *rq, struct task_struct *p, struct ghost_task *g
 
 	if (ghost_rq_cpu(rq) != cpu || gc->enclave != e)
 		return -EINVAL;
+	if (gc->offline)
+		return -ENODEV;
 	if (gc->agent)
 		return -EBUSY;
 	raw_spin_lock(&e->lock);
@@ -104,6 +116,8 @@ int ghost_agent_enter(struct rq *rq, struct task_struct *p, struct ghost_task *g
 	gt->task = p;
 	gc->agent = p;
 	gc->boost = false;
+	gc->starve_ticks = 0;
+	WRITE_ONCE(gc->throttled_since, 0);
 	WRITE_ONCE(gc->parked, false);
 	WRITE_ONCE(gc->wake, false);
 	ghost_update_cpu_word(gc);
@@ -111,7 +125,8 @@ int ghost_agent_enter(struct rq *rq, struct task_struct *p, struct ghost_task *g
 	p->ghost.agent = true;
 	p->ghost.priv = gt;
 	WRITE_ONCE(p->ghost.ticket, NULL);
-	ghost_event(GHOST_EVENT_AGENT_ATTACHED, e->id, 0, cpu, task_pid_nr(p));
+	ghost_event_post(&gc->attach_event, GHOST_EVENT_AGENT_ATTACHED, e->id, 0,
+			 cpu, task_pid_nr(p));
 	return 0;
 }
 
@@ -125,7 +140,9 @@ static void ghost_cpu_drop_agent(struct ghost_cpu *gc)
 		ghost_queue_put(q);
 	gc->agent = NULL;
 	gc->boost = false;
-	WRITE_ONCE(gc->boost_since, 0);
+	gc->starve_ticks = 0;
+	gc->throttled_until = 0;
+	WRITE_ONCE(gc->throttled_since, 0);
 	WRITE_ONCE(gc->parked, false);
 	WRITE_ONCE(gc->wake, false);
 	ghost_update_cpu_word(gc);
@@ -134,6 +151,7 @@ static void ghost_cpu_drop_agent(struct ghost_cpu *gc)
 /*
  * Agent @gt exited or left SCHED_GHOST; the caller holds its rq lock. Its
  * CPU keeps running what was committed there and waits for a new agent.
+ * An agent away from its CPU was dropped from it before (strays).
  */
 void ghost_agent_detach(struct rq *rq, struct ghost_task *gt)
 {
@@ -147,9 +165,11 @@ void ghost_agent_detach(struct rq *rq, struct ghost_task *gt)
 	raw_spin_lock(&e->lock);
 	e->nr_agents--;
 	raw_spin_unlock(&e->lock);
-	ghost_event(GHOST_EVENT_AGENT_DETACHED, e->id, 0, cpu, task_pid_nr(p));
+	ghost_event_post(&gc->detach_event, GHOST_EVENT_AGENT_DETACHED, e->id, 0,
+			 cpu, task_pid_nr(p));
 	p->ghost.priv = NULL;
-	ghost_task_free(gt);
+	p->ghost.agent = false;
+	ghost_task_put(gt);
 }
 
 /* Under e->config_mutex. */
@@ -160,10 +180,9 @@ int ghost_agent_attach(struct ghost_enclave *e, struct ghost_agent_attach *arg)
 	cpumask_var_t saved;
 	int ret = -ENOMEM;
 
-	if (!capable(CAP_SYS_NICE))
-		return -EPERM;
 	if (arg->flags || arg->reserved || arg->cpu < 0 ||
-	    arg->cpu >= nr_cpu_ids || !cpumask_test_cpu(arg->cpu, e->cpus))
+	    arg->cpu >= nr_cpu_ids || !cpumask_test_cpu(arg->cpu, e->cpus) ||
+	    !ghost_cpuset_allows(current, arg->cpu))
 		return -EINVAL;
 	if (READ_ONCE(current->policy) == SCHED_GHOST)
 		return -EALREADY;
@@ -178,7 +197,7 @@ int ghost_agent_attach(struct ghost_enclave *e, struct ghost_agent_attach *arg)
 	if (!gt)
 		goto err_free_saved;
 	if (!alloc_cpumask_var(&gt->saved_cpus, GFP_KERNEL))
-		goto err_free_task;
+		goto err_put_task;
 	gt->agent = true;
 	gt->agent_cpu = arg->cpu;
 	RCU_INIT_POINTER(gt->queue, q);
@@ -187,8 +206,10 @@ int ghost_agent_attach(struct ghost_enclave *e, struct ghost_agent_attach *arg)
 	cpumask_copy(gt->saved_cpus, saved);
 
 	ret = set_cpus_allowed_ptr(current, cpumask_of(arg->cpu));
-	if (ret)
-		goto err_free_task;
+	if (ret) {
+		ret = cpu_online(arg->cpu) ? ret : -ENODEV;
+		goto err_put_task;
+	}
 	/* The ticket is consumed or freed either way. */
 	ret = ghost_task_ticket(current, gt, SCHED_GHOST);
 	if (ret) {
@@ -200,8 +221,8 @@ int ghost_agent_attach(struct ghost_enclave *e, struct ghost_agent_attach *arg)
 	free_cpumask_var(saved);
 	return 0;
 
-err_free_task:
-	ghost_task_free(gt);
+err_put_task:
+	ghost_task_put(gt);
 err_free_saved:
 	free_cpumask_var(saved);
 err_put_queue:
@@ -270,7 +291,11 @@ int ghost_agent_park(struct ghost_enclave *e, u32 barrier)
 	return ret;
 }
 
-/* Under e->config_mutex, which keeps enclave destruction away. */
+/*
+ * Under e->config_mutex, which keeps enclave destruction away. A task
+ * latched on the destination could not run before the agent parks, and a
+ * moving agent is usually a global one, which does not: it loses its latch.
+ */
 int ghost_agent_move(struct ghost_enclave *e, struct ghost_agent_move *arg)
 {
 	int from = ghost_current_agent_cpu(e), to = arg->cpu;
@@ -284,7 +309,7 @@ int ghost_agent_move(struct ghost_enclave *e, struct ghost_agent_move *arg)
 	if (from < 0)
 		return -EPERM;
 	if (arg->reserved || to < 0 || to >= nr_cpu_ids ||
-	    !cpumask_test_cpu(to, e->cpus))
+	    !cpumask_test_cpu(to, e->cpus) || !ghost_cpuset_allows(current, to))
 		return -EINVAL;
 	if (to == from)
 		return 0;
@@ -293,7 +318,7 @@ int ghost_agent_move(struct ghost_enclave *e, struct ghost_agent_move *arg)
 
 	/* Claim the destination first, so that nobody else takes it. */
 	rq = ghost_cpu_rq_lock(to, &flags);
-	if (dst->enclave != e) {
+	if (dst->enclave != e || dst->offline) {
 		ret = -ENODEV;
 	} else if (dst->agent) {
 		ret = -EBUSY;
@@ -305,27 +330,34 @@ int ghost_agent_move(struct ghost_enclave *e, struct ghost_agent_move *arg)
 		dst->agent = current;
 		WRITE_ONCE(dst->parked, false);
 		WRITE_ONCE(dst->wake, false);
+		if (dst->latched)
+			ghost_task_unlatch(rq, ghost_task_of(dst->latched), true);
 		ghost_update_cpu_word(dst);
 	}
 	ghost_rq_unlock(rq, flags);
 	if (ret)
 		return ret;
 
+	WRITE_ONCE(gt->move_cpu, to);
 	ret = set_cpus_allowed_ptr(current, cpumask_of(to));
 	rq = ghost_cpu_rq_lock(ret ? to : from, &flags);
 	if (ret) {
-		ghost_cpu_drop_agent(dst);
+		if (dst->agent == current)
+			ghost_cpu_drop_agent(dst);
 	} else {
-		ghost_cpu_drop_agent(src);
+		if (src->agent == current)
+			ghost_cpu_drop_agent(src);
 		WRITE_ONCE(gt->agent_cpu, to);
 	}
+	WRITE_ONCE(gt->move_cpu, -1);
 	ghost_rq_unlock(rq, flags);
 	return ret;
 }
 
 /*
- * Return agent @p to SCHED_NORMAL with affinity @saved, free to change it
- * again: how an agent leaves, by its own wish or its enclave's death.
+ * Return agent @p to SCHED_NORMAL with affinity @saved (or any CPU, if
+ * none of those is online), free to change it again: how an agent
+ * leaves, by its own wish, its enclave's or its CPU's end.
  */
 int ghost_agent_demote(struct task_struct *p, const struct cpumask *saved)
 {
@@ -333,7 +365,8 @@ int ghost_agent_demote(struct task_struct *p, const struct cpumask *saved)
 
 	if (!ret) {
 		ghost_unpin_task(p);
-		set_cpus_allowed_ptr(p, saved);
+		if (set_cpus_allowed_ptr(p, saved))
+			set_cpus_allowed_ptr(p, cpu_possible_mask);
 	}
 	return ret;
 }
@@ -357,4 +390,113 @@ int ghost_agent_release(struct ghost_enclave *e)
 	ret = ghost_agent_demote(current, saved);
 	free_cpumask_var(saved);
 	return ret;
+}
+
+/* Demote the agent of @cpu in @e, if it has one. Sleeps. */
+void ghost_agent_evict(struct ghost_enclave *e, int cpu)
+{
+	struct task_struct *agent;
+	cpumask_var_t saved;
+	unsigned long flags;
+	struct rq *rq;
+
+	/* Nothing may stop half way for want of a cpumask. */
+	alloc_cpumask_var(&saved, GFP_KERNEL | __GFP_NOFAIL);
+	rq = ghost_cpu_rq_lock(cpu, &flags);
+	agent = ghost_cpu(cpu)->agent;
+	if (agent && ghost_cpu(cpu)->enclave == e) {
+		get_task_struct(agent);
+		cpumask_copy(saved, ghost_task_of(agent)->saved_cpus);
+	} else {
+		agent = NULL;
+	}
+	ghost_rq_unlock(rq, flags);
+	if (agent) {
+		ghost_agent_demote(agent, saved);
+		put_task_struct(agent);
+	}
+	free_cpumask_var(saved);
+}
+
+int ghost_agent_ping(struct ghost_enclave *e, struct ghost_ping *arg)
+{
+	struct ghost_cpu *gc;
+	unsigned long flags;
+	struct rq *rq;
+	int ret = 0;
+
+	if (arg->reserved || arg->cpu < 0 || arg->cpu >= nr_cpu_ids)
+		return -EINVAL;
+	gc = ghost_cpu(arg->cpu);
+	rq = ghost_cpu_rq_lock(arg->cpu, &flags);
+	if (gc->enclave != e)
+		ret = -EINVAL;
+	else if (!gc->agent)
+		ret = -ESRCH;
+	else
+		ghost_agent_wake(rq, arg->cpu);
+	ghost_rq_unlock(rq, flags);
+	return ret;
+}
+
+static LLIST_HEAD(ghost_strays);
+
+/* Demote each agent the kernel moved off its CPU. */
+static void ghost_stray_workfn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&ghost_strays);
+	struct ghost_task *gt, *next;
+
+	llist_for_each_entry_safe(gt, next, list, evict_node) {
+		struct task_struct *p = gt->task;
+		int cpu = READ_ONCE(gt->agent_cpu);
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+		unsigned long flags;
+		bool still_agent;
+		struct rq *rq;
+
+		/* Free its CPU first: it cannot do it from where it is now. */
+		rq = ghost_cpu_rq_lock(cpu, &flags);
+		if (gc->agent == p)
+			ghost_cpu_drop_agent(gc);
+		ghost_rq_unlock(rq, flags);
+
+		rq = ghost_task_rq_lock(p, &flags);
+		still_agent = ghost_task_of(p) == gt;
+		ghost_task_rq_unlock(rq, p, flags);
+		if (still_agent)
+			ghost_agent_demote(p, gt->saved_cpus);
+		clear_bit(GHOST_TASK_EVICTING, &gt->flags);
+		put_task_struct(p);
+		ghost_task_put(gt);
+	}
+}
+
+static DECLARE_WORK(ghost_stray_work, ghost_stray_workfn);
+
+static void ghost_stray_irq_workfn(struct irq_work *work)
+{
+	queue_work(ghost_wq, &ghost_stray_work);
+}
+
+static struct irq_work ghost_stray_irq_work = IRQ_WORK_INIT(ghost_stray_irq_workfn);
+
+/*
+ * The kernel changed agent @gt's affinity away from its CPU; any context
+ * (pi_lock held). It stops being an agent soon, from a work item.
+ */
+void ghost_agent_strayed(struct ghost_task *gt)
+{
+	if (test_and_set_bit(GHOST_TASK_EVICTING, &gt->flags))
+		return;
+	kref_get(&gt->kref);
+	get_task_struct(gt->task);
+	if (llist_add(&gt->evict_node, &ghost_strays))
+		irq_work_queue(&ghost_stray_irq_work);
+}
+
+void ghost_agents_exit(void)
+{
+	irq_work_sync(&ghost_stray_irq_work);
+	flush_work(&ghost_stray_work);
 }

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/ghost, and how every ioctl argument crosses into the kernel: with
- * the size the request encodes, so that shorter (older) and longer
- * (newer, zero-extended) structs both work.
+ * /dev/ghost, and what every ioctl shares: arguments cross into the kernel
+ * with the size the request encodes, so that shorter (older) and longer
+ * (newer, zero-extended) structs both work; new fds are handed out only
+ * once the caller has them; shared regions are charged to the caller's
+ * memory cgroup.
  */
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include "ghost.h"
 
@@ -29,6 +34,54 @@ int ghost_copy_arg_out(unsigned int cmd, unsigned long arg, const void *karg,
 		return -EFAULT;
 	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
 		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Give the caller an fd for @file, writing its number into @fd_out of the
+ * argument @karg, which goes back to user space first: if that fails the
+ * fd is never installed (and @file is released), so nothing leaks.
+ */
+int ghost_install_fd(struct file *file, s32 *fd_out, const void *karg,
+		     size_t ksize, unsigned int cmd, unsigned long uarg)
+{
+	int fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		fput(file);
+		return fd;
+	}
+	*fd_out = fd;
+	if (ghost_copy_arg_out(cmd, uarg, karg, ksize)) {
+		put_unused_fd(fd);
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
+}
+
+/* Zeroed memory that user space will map, charged to the caller's cgroup. */
+void *ghost_alloc_shared(size_t size)
+{
+	return __vmalloc(PAGE_ALIGN(size), GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+}
+
+/* Map the first pages of @mem (from ghost_alloc_shared(), @size bytes). */
+int ghost_map_shared(struct vm_area_struct *vma, void *mem, size_t size)
+{
+	unsigned long len = vma->vm_end - vma->vm_start, off;
+	int ret;
+
+	if (len > PAGE_ALIGN(size))
+		return -EINVAL;
+	for (off = 0; off < len; off += PAGE_SIZE) {
+		ret = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(mem + off));
+		if (ret)
+			return ret;
+	}
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
 	return 0;
 }
 
@@ -80,10 +133,10 @@ static long ghost_dev_ioctl(struct file *file, unsigned int cmd,
 		return ghost_copy_arg_out(cmd, arg, &a.version, sizeof(a.version));
 	case _IOC_NR(GHOST_IOC_CREATE_ENCLAVE):
 		ret = ghost_copy_arg_in(&a.create, sizeof(a.create), cmd, arg);
-		return ret ?: ghost_enclave_create(&a.create, (void __user *)arg, cmd);
+		return ret ?: ghost_enclave_create(&a.create, cmd, arg);
 	case _IOC_NR(GHOST_IOC_OPEN_ENCLAVE):
 		ret = ghost_copy_arg_in(&a.open, sizeof(a.open), cmd, arg);
-		return ret ?: ghost_enclave_open(&a.open, (void __user *)arg, cmd);
+		return ret ?: ghost_enclave_open(&a.open, cmd, arg);
 	default:
 		return -ENOTTY;
 	}

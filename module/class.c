@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The callbacks behind the ghost and agent classes: they turn scheduler
- * events into messages and status-word updates, and pick what the agents
- * committed. All of them run under the rq lock of @rq with interrupts off
- * unless the hook patch documents otherwise (fork, cleanup_fork,
- * task_dead, kick_agent).
+ * events into messages and status-word updates, pick what the agents
+ * committed, and keep agents from starving the classes below theirs. All
+ * of them run under the rq lock of @rq with interrupts off unless the hook
+ * patch documents otherwise (fork, cleanup_fork, task_dead, kick_agent,
+ * set_cpus_allowed of a waking task).
+ *
+ * A ghost task runs only as the *committed* task of its CPU
+ * (ghost_cpu::running): latched there by an agent, or kept there since.
+ * Whatever else the kernel switches in (a task that entered the enclave
+ * while running, one lifted out of the class by priority inheritance, one
+ * the hotplug code moves away) is not shown running and reported nothing.
  */
 #include <linux/ktime.h>
 #include <linux/module.h>
@@ -40,6 +47,10 @@ void ghost_update_cpu_word(struct ghost_cpu *gc)
 		flags |= GHOST_SW_CPU_HAS_AGENT;
 	if (READ_ONCE(gc->parked))
 		flags |= GHOST_SW_CPU_AGENT_PARKED;
+	if (gc->offline)
+		flags |= GHOST_SW_CPU_OFFLINE;
+	if (gc->throttled_until)
+		flags |= GHOST_SW_CPU_THROTTLED;
 	running = gc->running ? ghost_task_of(gc->running) : NULL;
 	WRITE_ONCE(w->gtid, running ? running->gtid : 0);
 	/* Whoever reads these flags reads the gtid that goes with them. */
@@ -47,27 +58,26 @@ void ghost_update_cpu_word(struct ghost_cpu *gc)
 }
 
 /*
- * Track whether a higher class wants @gc's CPU, if it is in an enclave;
- * tell the CPU's agent when that changes. An agent that runs while it does
- * is asked to move (BOOST).
+ * Track whether a higher class wants @gc's CPU (or it is offline), if it
+ * is in an enclave; tell the CPU's agent when that changes. An agent that
+ * runs while another class wants its CPU is asked to move (BOOST).
  */
 void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
 {
-	bool available = ghost_rq_nr_running_above(rq) == 0;
+	bool available = !gc->offline && ghost_rq_nr_running_above(rq) == 0;
 	bool boost = !available && gc->agent && ghost_rq_curr(rq) == gc->agent;
 
 	if (!gc->enclave)
 		return;
 	if (available == gc->available && boost == gc->boost)
 		return;
-	if (boost != gc->boost)
-		WRITE_ONCE(gc->boost_since, boost ? ktime_get_ns() : 0);
 	gc->boost = boost;
 	if (available != gc->available) {
 		gc->available = available;
 		ghost_update_cpu_word(gc);
 		ghost_cpu_send(rq, gc,
-			       available ? GHOST_MSG_CPU_AVAILABLE : GHOST_MSG_CPU_BUSY);
+			       available ? GHOST_MSG_CPU_AVAILABLE : GHOST_MSG_CPU_BUSY,
+			       gc->offline ? GHOST_MSG_F_CPU_OFFLINE : 0);
 		/* Even an agent on a polled queue must learn it may run again. */
 		ghost_agent_wake(rq, gc->cpu);
 		return;
@@ -75,14 +85,20 @@ void ghost_update_availability(struct rq *rq, struct ghost_cpu *gc)
 	ghost_update_cpu_word(gc);
 }
 
-/* @gt leaves ghost for good. */
+/*
+ * @gt leaves ghost for good. A child that never woke up was never
+ * announced, so it goes silently.
+ */
 static void ghost_depart(struct rq *rq, struct ghost_task *gt)
 {
 	if (gt->agent) {
 		ghost_agent_detach(rq, gt);
 		return;
 	}
-	ghost_task_send(rq, gt, GHOST_MSG_TASK_DEPARTED, 0);
+	if (!gt->enclave || !ghost_enclave_live(gt->enclave))
+		gt->depart_reason = GHOST_DEPART_ENCLAVE;
+	if (!gt->new)
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_DEPARTED, 0);
 	ghost_task_release(rq, gt);
 }
 
@@ -107,8 +123,11 @@ static int ghost_class_setscheduler(struct rq *rq, struct task_struct *p,
 	if (gt->agent && user)
 		return -EPERM;
 	gt->departing = true;
-	/* Boosted out of our classes by PI: switched_from() will not come. */
-	if (gt->boosted)
+	/*
+	 * Lifted out of our classes by PI (before or since it entered):
+	 * switched_from() will not come, so it leaves now.
+	 */
+	if (!ghost_task_in_class(p))
 		ghost_depart(rq, gt);
 	return 0;
 }
@@ -119,7 +138,7 @@ static void ghost_class_cleanup_fork(struct task_struct *p)
 	p->ghost.priv = NULL;
 }
 
-/* @p died; no lock is held. */
+/* @p died, whatever its class; no lock is held. */
 static void ghost_class_task_dead(struct task_struct *p)
 {
 	struct ghost_task *gt;
@@ -169,9 +188,24 @@ static void ghost_class_switched_to(struct rq *rq, struct task_struct *p)
 		gt->runnable_since = ktime_get_ns();
 		ghost_task_set_word(gt, GHOST_SW_TASK_RUNNABLE, 0);
 	}
-	/* A ghost task runs only once an agent commits it. */
+	/* Running now, it was not committed: it stops until an agent commits it. */
 	if (ghost_rq_curr(rq) == p)
 		ghost_resched_curr(rq);
+}
+
+/* @gt's task stops being shown running on @gc's CPU. */
+static void ghost_task_off_cpu(struct ghost_cpu *gc, struct ghost_task *gt,
+			       u64 now)
+{
+	gt->oncpu = false;
+	WRITE_ONCE(gt->word->runtime_ns, gt->task->se.sum_exec_runtime);
+	WRITE_ONCE(gt->word->switch_time_ns, now);
+	ghost_task_set_word(gt, 0, GHOST_SW_TASK_ONCPU);
+	if (gc->running == gt->task) {
+		gc->running = NULL;
+		gc->preempt_running = false;
+		ghost_update_cpu_word(gc);
+	}
 }
 
 static void ghost_class_switched_from(struct rq *rq, struct task_struct *p)
@@ -181,12 +215,12 @@ static void ghost_class_switched_from(struct rq *rq, struct task_struct *p)
 
 	if (!gt)
 		return;
-	if (gc->running == p) {
-		gc->running = NULL;
-		ghost_update_cpu_word(gc);
-	}
-	if (!gt->agent)
+	if (!gt->agent) {
+		if (gt->oncpu || gc->running == p)
+			ghost_task_off_cpu(gc, gt, ktime_get_ns());
 		ghost_task_unlatch(rq, gt, false);
+		gt->reserved_cpu = -1;
+	}
 	if (p->policy == SCHED_GHOST) {
 		/* A priority-inheritance boost: out of ghost until it ends. */
 		gt->boosted = true;
@@ -207,17 +241,44 @@ static void ghost_class_prio_changed(struct rq *rq, struct task_struct *p, int o
 		ghost_task_send(rq, gt, GHOST_MSG_TASK_PRIORITY_CHANGED, 0);
 }
 
-/* Holds pi_lock and @p's rq lock. */
+/*
+ * Holds pi_lock, and @p's rq lock unless @p is waking: a waking task's
+ * fallback (select_fallback_rq()) comes without it, so its message waits
+ * for the enqueue that follows, as does a new child's. A task left with no
+ * CPU of its enclave is evicted; an agent moved off its CPU (a cpuset,
+ * hotplug) stops being one.
+ */
 static void ghost_class_set_cpus_allowed(struct task_struct *p,
-				   const struct cpumask *mask)
+					 const struct cpumask *mask)
 {
-	struct ghost_task *gt = ghost_plain_task(p);
-	struct rq *rq = ghost_cpu_rq(task_cpu(p));
+	struct ghost_task *gt = ghost_task_of(p);
+	struct ghost_enclave *e;
+	bool outside;
 
 	if (!gt)
 		return;
-	ghost_assert_rq_held(rq);
-	ghost_task_send(rq, gt, GHOST_MSG_TASK_AFFINITY_CHANGED, 0);
+	if (gt->agent) {
+		int move_cpu = READ_ONCE(gt->move_cpu);
+
+		if (!cpumask_equal(mask, cpumask_of(READ_ONCE(gt->agent_cpu))) &&
+		    (move_cpu < 0 || !cpumask_equal(mask, cpumask_of(move_cpu))))
+			ghost_agent_strayed(gt);
+		return;
+	}
+	e = gt->enclave;
+	raw_spin_lock(&e->lock);
+	outside = !cpumask_intersects(mask, e->cpus);
+	raw_spin_unlock(&e->lock);
+	if (outside)
+		ghost_task_evict(gt, GHOST_DEPART_AFFINITY);
+	if (READ_ONCE(p->__state) == TASK_WAKING || READ_ONCE(gt->new)) {
+		set_bit(GHOST_TASK_AFFINITY_DUE, &gt->flags);
+	} else {
+		struct rq *rq = ghost_cpu_rq(task_cpu(p));
+
+		ghost_assert_rq_held(rq);
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_AFFINITY_CHANGED, 0);
+	}
 }
 
 static void ghost_class_enqueue_task(struct rq *rq, struct task_struct *p,
@@ -227,6 +288,8 @@ static void ghost_class_enqueue_task(struct rq *rq, struct task_struct *p,
 
 	if (!gt)
 		return;
+	if (test_and_clear_bit(GHOST_TASK_AFFINITY_DUE, &gt->flags) && !gt->new)
+		ghost_task_send(rq, gt, GHOST_MSG_TASK_AFFINITY_CHANGED, 0);
 	if (gt->new) {
 		gt->new = false;
 		gt->runnable_since = ktime_get_ns();
@@ -246,8 +309,11 @@ static void ghost_class_dequeue_task(struct rq *rq, struct task_struct *p,
 
 	if (!gt)
 		return;
-	/* The kernel moves it: the latch is lost. */
-	ghost_task_unlatch(rq, gt, !gt->moving && !gt->departing);
+	/* The kernel moves it: the latch, or a sync group's hold, is lost. */
+	if (!gt->moving) {
+		ghost_task_unlatch(rq, gt, !gt->departing);
+		gt->reserved_cpu = -1;
+	}
 	if (!sleep)
 		return;
 	gt->runnable_since = 0;
@@ -266,8 +332,8 @@ static void ghost_class_yield_task(struct rq *rq)
 }
 
 /*
- * Run the task committed here; else keep the ghost task that runs, unless
- * it yields or a commit asked for the CPU back.
+ * Run the task committed here; else keep the committed task that runs,
+ * unless it yields or a commit asked for the CPU back.
  */
 static struct task_struct *ghost_class_pick_next_task(struct rq *rq)
 {
@@ -276,19 +342,22 @@ static struct task_struct *ghost_class_pick_next_task(struct rq *rq)
 	struct task_struct *p = gc->latched;
 	struct ghost_task *gt;
 
-	if (!gc->enclave)
+	if (!gc->enclave || gc->offline)
 		return NULL;
-	if (p && !gc->latch_pending) {
+	if (p) {
 		gt = ghost_task_of(p);
 		gc->latched = NULL;
 		gt->latched_cpu = -1;
 		ghost_task_set_word(gt, 0, GHOST_SW_TASK_LATCHED);
+		gc->running = p;
+		gc->preempt_running = false;
 		return p;
 	}
 	gt = ghost_plain_task(curr);
-	if (gt && gt->enclave == gc->enclave && ghost_task_queued(curr) &&
+	if (gt && curr == gc->running && ghost_task_queued(curr) &&
 	    !gt->yielding && !gc->preempt_running)
 		return curr;
+	gc->running = NULL;
 	gc->preempt_running = false;
 	return NULL;
 }
@@ -299,9 +368,15 @@ static struct task_struct *ghost_class_pick_next_agent(struct rq *rq)
 	struct ghost_cpu *gc = ghost_cpu(cpu);
 	struct task_struct *agent = gc->agent;
 
-	if (!agent || !agent->ghost.agent || task_cpu(agent) != cpu ||
+	if (!agent || !ghost_task_in_class(agent) || task_cpu(agent) != cpu ||
 	    !ghost_task_queued(agent))
 		return NULL;
+	if (gc->throttled_until) {
+		if (ktime_get_ns() < gc->throttled_until)
+			return NULL;
+		gc->throttled_until = 0;
+		ghost_update_cpu_word(gc);
+	}
 	ghost_update_availability(rq, gc);
 	if (READ_ONCE(gc->parked) && !READ_ONCE(gc->wake) &&
 	    !signal_pending(agent))
@@ -323,22 +398,16 @@ static void ghost_class_kick_agent(struct task_struct *p)
 	ghost_kick_cpu(cpu);
 }
 
-/* The switch out of @prev: report why it stopped if it is still runnable. */
+/* The committed task @prev switches out: say why, if it is still runnable. */
 static void ghost_switch_out(struct rq *rq, struct ghost_cpu *gc,
-			     struct task_struct *prev, struct task_struct *next,
+			     struct ghost_task *gt, struct task_struct *next,
 			     u64 now)
 {
-	struct ghost_task *gt = ghost_plain_task(prev);
+	struct task_struct *prev = gt->task;
 	u32 flags = 0;
 
-	if (!gt)
-		return;
-	if (gc->running == prev)
-		gc->running = NULL;
 	gt->last_cpu = ghost_rq_cpu(rq);
-	WRITE_ONCE(gt->word->runtime_ns, prev->se.sum_exec_runtime);
-	WRITE_ONCE(gt->word->switch_time_ns, now);
-	ghost_task_set_word(gt, 0, GHOST_SW_TASK_ONCPU);
+	ghost_task_off_cpu(gc, gt, now);
 	if (!ghost_task_queued(prev) || gt->departing)
 		return;
 	gt->runnable_since = now;
@@ -353,7 +422,7 @@ static void ghost_switch_out(struct rq *rq, struct ghost_cpu *gc,
 }
 
 static void ghost_class_switch_tasks(struct rq *rq, struct task_struct *prev,
-			       struct task_struct *next)
+				     struct task_struct *next)
 {
 	struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
 	struct ghost_task *gt;
@@ -362,16 +431,18 @@ static void ghost_class_switch_tasks(struct rq *rq, struct task_struct *prev,
 	if (!gc->enclave && !prev->ghost.priv && !next->ghost.priv)
 		return;
 	now = ktime_get_ns();
-	ghost_switch_out(rq, gc, prev, next, now);
+	gt = ghost_plain_task(prev);
+	if (gt && gt->oncpu)
+		ghost_switch_out(rq, gc, gt, next, now);
 
 	if (gc->want_not_idle && is_idle_task(prev)) {
 		gc->want_not_idle = false;
-		ghost_cpu_send(rq, gc, GHOST_MSG_CPU_NOT_IDLE);
+		ghost_cpu_send(rq, gc, GHOST_MSG_CPU_NOT_IDLE, 0);
 	}
 
 	gt = ghost_plain_task(next);
-	if (gt) {
-		gc->running = next;
+	if (gt && next == gc->running) {
+		gt->oncpu = true;
 		gt->runnable_since = 0;
 		WRITE_ONCE(gt->word->switch_time_ns, now);
 		ghost_task_set_word(gt, GHOST_SW_TASK_ONCPU | GHOST_SW_TASK_RUNNABLE, 0);
@@ -384,20 +455,64 @@ static void ghost_class_switch_tasks(struct rq *rq, struct task_struct *prev,
 	}
 }
 
+/*
+ * An agent that runs while other classes wait for its CPU uses up its
+ * budget, counted in ticks; over it, it is not picked for a while (the
+ * hrtimer ends that even if no tick comes). The count starts again
+ * whenever nothing waits.
+ */
+static void ghost_agent_account(struct rq *rq, struct ghost_cpu *gc, u64 now)
+{
+	if (!gc->agent)
+		return;
+	if (!ghost_rq_nr_running_above(rq)) {
+		gc->starve_ticks = 0;
+		WRITE_ONCE(gc->throttled_since, 0);
+		return;
+	}
+	if (ghost_rq_curr(rq) != gc->agent ||
+	    ++gc->starve_ticks * TICK_NSEC < GHOST_AGENT_BUDGET_MS * NSEC_PER_MSEC)
+		return;
+	gc->starve_ticks = 0;
+	gc->throttled_until = now + GHOST_AGENT_THROTTLE_MS * NSEC_PER_MSEC;
+	if (!gc->throttled_since)
+		WRITE_ONCE(gc->throttled_since, now);
+	atomic64_inc(&gc->enclave->stats.agent_throttles);
+	ghost_update_cpu_word(gc);
+	hrtimer_start(&gc->throttle_end, ms_to_ktime(GHOST_AGENT_THROTTLE_MS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	ghost_resched_curr(rq);
+}
+
+static enum hrtimer_restart ghost_throttle_end(struct hrtimer *timer)
+{
+	struct ghost_cpu *gc = container_of(timer, struct ghost_cpu, throttle_end);
+
+	/* The pick lifts the throttle once its time is up. */
+	ghost_kick_cpu(gc->cpu);
+	return HRTIMER_NORESTART;
+}
+
 static void ghost_class_tick(struct rq *rq)
 {
 	struct ghost_cpu *gc = ghost_cpu(ghost_rq_cpu(rq));
 	struct ghost_task *gt;
+	u64 now;
 
 	if (!gc->enclave)
 		return;
 	gt = ghost_plain_task(ghost_rq_curr(rq));
-	if (gt)
+	if (gt && gt->oncpu)
 		WRITE_ONCE(gt->word->runtime_ns,
 			   ghost_rq_curr(rq)->se.sum_exec_runtime);
 	ghost_update_availability(rq, gc);
+	now = ktime_get_ns();
+	/* The hrtimer may come late; the pick lifts an expired throttle. */
+	if (gc->throttled_until && now >= gc->throttled_until)
+		ghost_resched_curr(rq);
+	ghost_agent_account(rq, gc, now);
 	if (READ_ONCE(gc->enclave->flags) & GHOST_ENCLAVE_F_TICKS)
-		ghost_cpu_send(rq, gc, GHOST_MSG_CPU_TICK);
+		ghost_cpu_send(rq, gc, GHOST_MSG_CPU_TICK, 0);
 }
 
 static const struct ghost_class_ops ghost_ops = {
@@ -429,11 +544,21 @@ int ghost_class_init(void)
 
 		gc->cpu = cpu;
 		gc->available = true;
+		hrtimer_init(&gc->throttle_end, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_PINNED_HARD);
+		gc->throttle_end.function = ghost_throttle_end;
+		ghost_event_slot_init(&gc->attach_event);
+		ghost_event_slot_init(&gc->detach_event);
+		ghost_event_slot_init(&gc->overflow_event);
 	}
 	return ghost_register_class_ops(&ghost_ops);
 }
 
 void ghost_class_exit(void)
 {
+	int cpu;
+
 	ghost_unregister_class_ops(&ghost_ops);
+	for_each_possible_cpu(cpu)
+		hrtimer_cancel(&ghost_cpu(cpu)->throttle_end);
 }

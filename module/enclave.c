@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Enclaves: sets of CPUs that ghost schedules, their fds, shared regions,
- * watchdog and destruction.
+ * watchdog, CPU changes and destruction.
  *
  * An enclave is LIVE from creation until it is destroyed by an ioctl or
  * its watchdog; destruction returns every task and agent to CFS and frees
@@ -9,6 +9,8 @@
  * Each live enclave pins the module; its fds pin it too.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cpu.h>
+#include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
@@ -23,12 +25,13 @@
 #define GHOST_LIMIT_MAX_TASKS		(1U << 20)
 #define GHOST_DEFAULT_WATCHDOG_MS	5000
 #define GHOST_MIN_WATCHDOG_MS		10
-#define GHOST_MAX_WATCHDOG_MS		600000
+/* Well below the kernel's hung-task timeout (120 s by default, 30 s here). */
+#define GHOST_MAX_WATCHDOG_MS		10000
 
 /* The live enclaves; also serialises CPU ownership. */
 DEFINE_MUTEX(ghost_enclaves_mutex);
 static LIST_HEAD(ghost_enclaves);
-static u64 ghost_next_enclave_id = 1;
+static atomic64_t ghost_next_enclave_id = ATOMIC64_INIT(0);
 
 static void ghost_enclave_free(struct ghost_enclave *e)
 {
@@ -79,6 +82,20 @@ static bool ghost_valid_watchdog(u32 ms)
 	return ms >= GHOST_MIN_WATCHDOG_MS && ms <= GHOST_MAX_WATCHDOG_MS;
 }
 
+/* Names are what a restarted daemon finds its enclaves by. */
+static bool ghost_valid_name(const char *name)
+{
+	size_t len = strnlen(name, GHOST_NAME_MAX), i;
+
+	if (len == GHOST_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	/* Nothing may follow the NUL: the field may grow into a struct. */
+	return !memchr_inv(name + len, 0, GHOST_NAME_MAX - len);
+}
+
 void ghost_watchdog_arm(struct ghost_enclave *e)
 {
 	unsigned int period = max(READ_ONCE(e->watchdog_ms) / 4,
@@ -87,7 +104,7 @@ void ghost_watchdog_arm(struct ghost_enclave *e)
 	queue_delayed_work(ghost_wq, &e->watchdog, msecs_to_jiffies(period));
 }
 
-/* An agent that kept its CPU from a higher class past @timeout, or NULL. */
+/* An agent throttled again and again for longer than @timeout, or NULL. */
 static struct task_struct *ghost_watchdog_scan_agents(struct ghost_enclave *e,
 						      u64 now, u64 timeout)
 {
@@ -95,7 +112,7 @@ static struct task_struct *ghost_watchdog_scan_agents(struct ghost_enclave *e,
 
 	for_each_cpu(cpu, e->cpus) {
 		struct ghost_cpu *gc = ghost_cpu(cpu);
-		u64 since = READ_ONCE(gc->boost_since);
+		u64 since = READ_ONCE(gc->throttled_since);
 
 		if (since && since < now && now - since > timeout)
 			return READ_ONCE(gc->agent);
@@ -103,31 +120,63 @@ static struct task_struct *ghost_watchdog_scan_agents(struct ghost_enclave *e,
 	return NULL;
 }
 
-/* The longest-waiting runnable task past @timeout, or 0. */
-static pid_t ghost_watchdog_scan_tasks(struct ghost_enclave *e, u64 now,
-				       u64 timeout, u64 *waited_ns, int *cpu,
-				       u32 *flags, struct ghost_queue **queue)
+/*
+ * Whether @gt could not have run: higher classes hold every CPU of the
+ * enclave that it may use, or it may use none. Its agent is not to blame.
+ */
+static bool ghost_task_starved(struct ghost_enclave *e, struct ghost_task *gt)
 {
-	pid_t culprit = 0;
+	const struct cpumask *allowed = gt->task->cpus_ptr;
+	int cpu;
+
+	for_each_cpu_and(cpu, allowed, e->cpus) {
+		struct ghost_cpu *gc = ghost_cpu(cpu);
+
+		if (READ_ONCE(gc->available) && !READ_ONCE(gc->offline))
+			return false;
+	}
+	return true;
+}
+
+struct ghost_watchdog_culprit {
+	pid_t pid;
+	u64 waited_ns;
+	int cpu;
+	u32 flags;
+	struct ghost_queue *queue;
+};
+
+/*
+ * Evict the tasks that waited past @timeout because they had nowhere to
+ * run; return in @c the longest-waiting one that had, if any.
+ */
+static void ghost_watchdog_scan_tasks(struct ghost_enclave *e, u64 now,
+				      u64 timeout,
+				      struct ghost_watchdog_culprit *c)
+{
 	u32 slot;
 
-	*waited_ns = 0;
+	memset(c, 0, sizeof(*c));
 	raw_spin_lock_irq(&e->lock);
 	for_each_set_bit(slot, e->used_slots, e->max_tasks) {
 		struct ghost_task *gt = e->tasks[slot];
 		u64 since = READ_ONCE(gt->runnable_since);
 
-		if (since && since < now && now - since > timeout &&
-		    now - since > *waited_ns) {
-			*waited_ns = now - since;
-			culprit = task_pid_nr(gt->task);
-			*cpu = task_cpu(gt->task);
-			*flags = READ_ONCE(gt->word->flags);
-			*queue = rcu_dereference_sched(gt->queue);
+		if (!since || since >= now || now - since <= timeout)
+			continue;
+		if (ghost_task_starved(e, gt)) {
+			ghost_task_evict(gt, GHOST_DEPART_STARVED);
+			continue;
+		}
+		if (now - since > c->waited_ns) {
+			c->waited_ns = now - since;
+			c->pid = task_pid_nr(gt->task);
+			c->cpu = task_cpu(gt->task);
+			c->flags = READ_ONCE(gt->word->flags);
+			c->queue = rcu_dereference_sched(gt->queue);
 		}
 	}
 	raw_spin_unlock_irq(&e->lock);
-	return culprit;
 }
 
 /* What each CPU was doing when the watchdog fired, for the agent's author. */
@@ -139,10 +188,9 @@ static void ghost_enclave_dump_cpus(struct ghost_enclave *e)
 		struct ghost_status_word *w = &e->words[cpu];
 		struct ghost_cpu *gc = ghost_cpu(cpu);
 
-		pr_notice("enclave %llu: cpu %d flags %#x running %#llx latched %s%s barrier %u\n",
+		pr_notice("enclave %llu: cpu %d flags %#x running %#llx latched %s barrier %u\n",
 			  e->id, cpu, READ_ONCE(w->flags), READ_ONCE(w->gtid),
 			  READ_ONCE(gc->latched) ? "yes" : "no",
-			  READ_ONCE(gc->latch_pending) ? " (pending)" : "",
 			  READ_ONCE(w->barrier));
 	}
 }
@@ -152,23 +200,22 @@ static void ghost_watchdog_fn(struct work_struct *work)
 	struct ghost_enclave *e = container_of(to_delayed_work(work),
 					       struct ghost_enclave, watchdog);
 	u64 timeout = (u64)READ_ONCE(e->watchdog_ms) * NSEC_PER_MSEC;
-	u64 now = ktime_get_ns(), waited_ns;
+	u64 now = ktime_get_ns();
+	struct ghost_watchdog_culprit c;
 	struct task_struct *agent;
 	struct ghost_queue *queue;
 	pid_t culprit;
-	u32 flags;
-	int cpu;
 
 	if (!ghost_enclave_live(e))
 		return;
 	/* Queues and tasks found under e->lock stay valid under RCU. */
 	rcu_read_lock_sched();
-	culprit = ghost_watchdog_scan_tasks(e, now, timeout, &waited_ns, &cpu,
-					    &flags, &queue);
+	ghost_watchdog_scan_tasks(e, now, timeout, &c);
+	culprit = c.pid;
 	if (culprit) {
 		pr_notice("enclave %llu: task %d (queued on cpu %d, flags %#x) waited %llu ms to run; destroying the enclave\n",
-			  e->id, culprit, cpu, flags, waited_ns / NSEC_PER_MSEC);
-		queue = ghost_route_queue(e, queue);
+			  e->id, culprit, c.cpu, c.flags, c.waited_ns / NSEC_PER_MSEC);
+		queue = ghost_route_queue(e, c.queue);
 		if (queue)
 			pr_notice("enclave %llu: its queue wakes cpu %d and holds %u unread messages\n",
 				  e->id, READ_ONCE(queue->wakeup_cpu),
@@ -177,7 +224,7 @@ static void ghost_watchdog_fn(struct work_struct *work)
 		agent = ghost_watchdog_scan_agents(e, now, timeout);
 		culprit = agent ? task_pid_nr(agent) : 0;
 		if (culprit)
-			pr_notice("enclave %llu: agent %d kept its CPU from other classes; destroying the enclave\n",
+			pr_notice("enclave %llu: agent %d kept being throttled for starving other classes; destroying the enclave\n",
 				  e->id, culprit);
 	}
 	rcu_read_unlock_sched();
@@ -193,7 +240,7 @@ static void ghost_watchdog_fn(struct work_struct *work)
 static struct ghost_enclave *ghost_enclave_alloc(const struct cpumask *cpus,
 						 u32 max_tasks)
 {
-	struct ghost_enclave *e = kzalloc(sizeof(*e), GFP_KERNEL);
+	struct ghost_enclave *e = kzalloc(sizeof(*e), GFP_KERNEL_ACCOUNT);
 	size_t nr_words;
 
 	if (!e)
@@ -213,11 +260,12 @@ static struct ghost_enclave *ghost_enclave_alloc(const struct cpumask *cpus,
 	if (!zalloc_cpumask_var(&e->cpus, GFP_KERNEL))
 		goto err_free;
 	cpumask_copy(e->cpus, cpus);
-	e->status = vmalloc_user(e->status_size);
-	e->txns = vmalloc_user(e->txns_size);
-	e->tasks = kvcalloc(max_tasks, sizeof(*e->tasks), GFP_KERNEL);
-	e->generations = kvcalloc(max_tasks, sizeof(*e->generations), GFP_KERNEL);
-	e->used_slots = bitmap_zalloc(max_tasks, GFP_KERNEL);
+	e->status = ghost_alloc_shared(e->status_size);
+	e->txns = ghost_alloc_shared(e->txns_size);
+	e->tasks = kvcalloc(max_tasks, sizeof(*e->tasks), GFP_KERNEL_ACCOUNT);
+	e->generations = kvcalloc(max_tasks, sizeof(*e->generations),
+				  GFP_KERNEL_ACCOUNT);
+	e->used_slots = bitmap_zalloc(max_tasks, GFP_KERNEL_ACCOUNT);
 	if (!e->status || !e->txns || !e->tasks || !e->generations ||
 	    !e->used_slots)
 		goto err_free;
@@ -235,48 +283,110 @@ err_free:
 	return NULL;
 }
 
-/* Under ghost_enclaves_mutex: make @e the owner of its CPUs, or undo. */
-static int ghost_enclave_claim_cpus(struct ghost_enclave *e)
+/*
+ * Under ghost_enclaves_mutex and cpus_read_lock(): whether some online CPU
+ * would be left in no enclave if @e (NULL: a new one) owned exactly
+ * @claimed. The kernel's unbound work, and the watchdog's recovery, must
+ * run somewhere.
+ */
+bool ghost_cpus_leave_one_free(struct ghost_enclave *e,
+			       const struct cpumask *claimed)
 {
-	unsigned long flags;
 	int cpu;
 
 	lockdep_assert_held(&ghost_enclaves_mutex);
-	for_each_cpu(cpu, e->cpus)
-		if (ghost_cpu(cpu)->enclave)
-			return -EBUSY;
-	for_each_cpu(cpu, e->cpus) {
-		struct ghost_cpu *gc = ghost_cpu(cpu);
-		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
+	for_each_online_cpu(cpu) {
+		struct ghost_enclave *owner = ghost_cpu(cpu)->enclave;
 
-		gc->word = &e->words[cpu];
-		gc->enclave = e;
-		gc->available = !ghost_rq_nr_running_above(rq);
-		gc->latched = NULL;
-		gc->running = NULL;
-		gc->preempt_running = false;
-		gc->want_not_idle = false;
-		ghost_update_cpu_word(gc);
-		ghost_rq_unlock(rq, flags);
+		if ((!owner || owner == e) && !cpumask_test_cpu(cpu, claimed))
+			return true;
 	}
+	return false;
+}
+
+/* Under the rq lock of @gc's CPU: @gc now belongs to @e, afresh. */
+static void ghost_cpu_join(struct rq *rq, struct ghost_cpu *gc,
+			   struct ghost_enclave *e)
+{
+	gc->word = &e->words[gc->cpu];
+	gc->enclave = e;
+	gc->available = !ghost_rq_nr_running_above(rq);
+	gc->offline = false;
+	gc->latched = NULL;
+	gc->reserved = NULL;
+	gc->running = NULL;
+	gc->preempt_running = false;
+	gc->want_not_idle = false;
+	gc->starve_ticks = 0;
+	gc->throttled_until = 0;
+	WRITE_ONCE(gc->throttled_since, 0);
+	ghost_update_cpu_word(gc);
+}
+
+/*
+ * Under the rq lock of @gc's CPU: @gc leaves its enclave. What was
+ * committed there loses its CPU; the agent was demoted before.
+ */
+static void ghost_cpu_leave(struct rq *rq, struct ghost_cpu *gc)
+{
+	if (gc->latched)
+		ghost_task_unlatch(rq, ghost_task_of(gc->latched), true);
+	if (gc->running) {
+		gc->preempt_running = true;
+		ghost_resched_curr(rq);
+	}
+	WRITE_ONCE(gc->word->flags, 0);
+	gc->enclave = NULL;
+	gc->word = NULL;
+	gc->running = NULL;
+}
+
+/*
+ * Under ghost_enclaves_mutex and cpus_read_lock(): may @e own @cpus? They
+ * must be online, in no other enclave, and leave a CPU to the kernel.
+ */
+static int ghost_check_cpus(struct ghost_enclave *e, const struct cpumask *cpus)
+{
+	int cpu;
+
+	if (!cpumask_subset(cpus, cpu_online_mask))
+		return -ENODEV;
+	for_each_cpu(cpu, cpus) {
+		struct ghost_enclave *owner = ghost_cpu(cpu)->enclave;
+
+		if (owner && owner != e)
+			return -EBUSY;
+	}
+	if (!ghost_cpus_leave_one_free(e, cpus))
+		return -ENOSPC;
 	return 0;
 }
 
-static void ghost_enclave_release_cpus(struct ghost_enclave *e)
+/* Under ghost_enclaves_mutex: make @e the owner of @cpus. */
+static void ghost_claim_cpus(struct ghost_enclave *e, const struct cpumask *cpus)
+{
+	unsigned long flags;
+	int cpu;
+
+	for_each_cpu(cpu, cpus) {
+		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
+
+		ghost_cpu_join(rq, ghost_cpu(cpu), e);
+		ghost_rq_unlock(rq, flags);
+	}
+}
+
+/* Under ghost_enclaves_mutex: @e gives @cpus up. */
+static void ghost_release_cpus(struct ghost_enclave *e, const struct cpumask *cpus)
 {
 	unsigned long flags;
 	int cpu;
 
 	lockdep_assert_held(&ghost_enclaves_mutex);
-	for_each_cpu(cpu, e->cpus) {
-		struct ghost_cpu *gc = ghost_cpu(cpu);
+	for_each_cpu(cpu, cpus) {
 		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
 
-		WRITE_ONCE(gc->word->flags, 0);
-		gc->enclave = NULL;
-		gc->word = NULL;
-		gc->latched = NULL;
-		gc->running = NULL;
+		ghost_cpu_leave(rq, ghost_cpu(cpu));
 		ghost_rq_unlock(rq, flags);
 	}
 }
@@ -294,23 +404,19 @@ static int ghost_enclave_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ghost_enclave *e = file->private_data;
 	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	size_t len = vma->vm_end - vma->vm_start;
 
+	if (!capable(CAP_SYS_NICE))
+		return -EPERM;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	if (offset == GHOST_MMAP_STATUS) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
-		if (len > e->status_size)
-			return -EINVAL;
 		vma->vm_flags &= ~VM_MAYWRITE;
-		return remap_vmalloc_range(vma, e->status, 0);
+		return ghost_map_shared(vma, e->status, e->status_size);
 	}
-	if (offset == GHOST_MMAP_TXNS) {
-		if (len > e->txns_size)
-			return -EINVAL;
-		return remap_vmalloc_range(vma, e->txns, 0);
-	}
+	if (offset == GHOST_MMAP_TXNS)
+		return ghost_map_shared(vma, e->txns, e->txns_size);
 	return -EINVAL;
 }
 
@@ -328,56 +434,76 @@ struct ghost_enclave *ghost_enclave_from_file(struct file *file)
 	return file->f_op == &ghost_enclave_fops ? file->private_data : NULL;
 }
 
-/* An fd for @e, handed out only once @arg reached user space. */
-static int ghost_enclave_install_fd(struct ghost_enclave *e, s32 *fd_out,
-				    void *arg, size_t size, unsigned int cmd,
-				    void __user *uarg)
+/* A new file of @e, which holds a reference to it. */
+static struct file *ghost_enclave_file(struct ghost_enclave *e)
 {
 	struct file *file;
-	int fd, ret;
 
-	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
 	ghost_enclave_get(e);
 	file = anon_inode_getfile("[ghost-enclave]", &ghost_enclave_fops, e, O_RDWR);
-	if (IS_ERR(file)) {
+	if (IS_ERR(file))
 		ghost_enclave_put(e);
-		put_unused_fd(fd);
-		return PTR_ERR(file);
-	}
-	*fd_out = fd;
-	ret = ghost_copy_arg_out(cmd, (unsigned long)uarg, arg, size);
-	if (ret) {
-		fput(file);
-		put_unused_fd(fd);
-		return ret;
-	}
-	fd_install(fd, file);
-	return 0;
+	return file;
 }
 
-int ghost_enclave_create(struct ghost_enclave_create *arg, void __user *uarg,
-			 unsigned int cmd)
+/* Under ghost_enclaves_mutex. */
+static struct ghost_enclave *ghost_enclave_find(u64 id, const char *name)
+{
+	struct ghost_enclave *e;
+
+	list_for_each_entry(e, &ghost_enclaves, node)
+		if (id ? e->id == id : !strcmp(e->name, name))
+			return e;
+	return NULL;
+}
+
+/*
+ * Under cpus_read_lock(): claim the CPUs and publish @e, unless its CPUs or
+ * its name are taken.
+ */
+static int ghost_enclave_publish(struct ghost_enclave *e)
+{
+	int ret;
+
+	mutex_lock(&ghost_enclaves_mutex);
+	ret = ghost_check_cpus(e, e->cpus);
+	if (!ret && e->name[0] && ghost_enclave_find(0, e->name))
+		ret = -EEXIST;
+	if (!ret) {
+		ghost_claim_cpus(e, e->cpus);
+		e->state = GHOST_ENCLAVE_LIVE;
+		list_add_tail(&e->node, &ghost_enclaves);
+	}
+	mutex_unlock(&ghost_enclaves_mutex);
+	return ret;
+}
+
+/*
+ * The caller has the enclave's id and fd before the enclave goes live, so
+ * a failure to tell it leaves nothing behind; and no lock is held while
+ * user memory is written.
+ */
+int ghost_enclave_create(struct ghost_enclave_create *arg, unsigned int cmd,
+			 unsigned long uarg)
 {
 	u32 max_tasks = arg->max_tasks ?: GHOST_DEFAULT_MAX_TASKS;
 	u32 watchdog_ms = arg->watchdog_ms ?: GHOST_DEFAULT_WATCHDOG_MS;
 	struct ghost_enclave *e;
+	struct file *file;
 	cpumask_var_t cpus;
-	int ret;
+	int fd, ret;
 
 	if (!capable(CAP_SYS_NICE))
 		return -EPERM;
 	if (arg->flags & ~GHOST_ENCLAVE_F_ALL || arg->reserved ||
-	    max_tasks > GHOST_LIMIT_MAX_TASKS || !ghost_valid_watchdog(watchdog_ms))
+	    max_tasks > GHOST_LIMIT_MAX_TASKS ||
+	    !ghost_valid_watchdog(watchdog_ms) || !ghost_valid_name(arg->name))
 		return -EINVAL;
 	if (!alloc_cpumask_var(&cpus, GFP_KERNEL))
 		return -ENOMEM;
 	ret = ghost_read_cpumask(cpus, arg->cpus_ptr, arg->cpus_size);
 	if (!ret && cpumask_empty(cpus))
 		ret = -EINVAL;
-	if (!ret && !cpumask_subset(cpus, cpu_online_mask))
-		ret = -ENODEV;
 	if (ret)
 		goto out_free_cpus;
 
@@ -385,34 +511,44 @@ int ghost_enclave_create(struct ghost_enclave_create *arg, void __user *uarg,
 	ret = -ENOMEM;
 	if (!e)
 		goto out_free_cpus;
+	e->id = atomic64_inc_return(&ghost_next_enclave_id);
+	memcpy(e->name, arg->name, GHOST_NAME_MAX);
 	e->flags = arg->flags;
 	e->watchdog_ms = watchdog_ms;
+	e->state = GHOST_ENCLAVE_DYING;	/* until published */
 	__module_get(THIS_MODULE);
 
-	mutex_lock(&ghost_enclaves_mutex);
-	ret = ghost_enclave_claim_cpus(e);
-	if (ret)
-		goto err_unlock;
-	e->id = ghost_next_enclave_id;
+	file = ghost_enclave_file(e);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put_enclave;
+	}
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto err_put_file;
+	}
 	arg->id = e->id;
-	ret = ghost_enclave_install_fd(e, &arg->fd, arg, sizeof(*arg), cmd, uarg);
-	if (ret)
-		goto err_release_cpus;
-	ghost_next_enclave_id++;
-	e->state = GHOST_ENCLAVE_LIVE;
-	list_add_tail(&e->node, &ghost_enclaves);
-	mutex_unlock(&ghost_enclaves_mutex);
+	arg->fd = fd;
+	ret = -EFAULT;
+	if (ghost_copy_arg_out(cmd, uarg, arg, sizeof(*arg)))
+		goto err_put_fd;
 
+	cpus_read_lock();
+	ret = ghost_enclave_publish(e);
+	cpus_read_unlock();
+	if (ret)
+		goto err_put_fd;
+	fd_install(fd, file);
 	ghost_watchdog_arm(e);
 	ghost_event(GHOST_EVENT_ENCLAVE_CREATED, e->id, 0, -1, 0);
-	ret = 0;
 	goto out_free_cpus;
 
-err_release_cpus:
-	ghost_enclave_release_cpus(e);
-	synchronize_rcu();
-err_unlock:
-	mutex_unlock(&ghost_enclaves_mutex);
+err_put_fd:
+	put_unused_fd(fd);
+err_put_file:
+	fput(file);
+err_put_enclave:
 	ghost_enclave_put(e);
 	module_put(THIS_MODULE);
 out_free_cpus:
@@ -420,26 +556,29 @@ out_free_cpus:
 	return ret;
 }
 
-int ghost_enclave_open(struct ghost_enclave_open *arg, void __user *uarg,
-		       unsigned int cmd)
+int ghost_enclave_open(struct ghost_enclave_open *arg, unsigned int cmd,
+		       unsigned long uarg)
 {
 	struct ghost_enclave *e;
-	int ret = -ENOENT;
+	struct file *file;
 
 	if (!capable(CAP_SYS_NICE))
 		return -EPERM;
-	if (arg->reserved)
+	if (arg->reserved || !ghost_valid_name(arg->name) ||
+	    (!arg->id && !arg->name[0]))
 		return -EINVAL;
 	mutex_lock(&ghost_enclaves_mutex);
-	list_for_each_entry(e, &ghost_enclaves, node) {
-		if (e->id == arg->id) {
-			ret = ghost_enclave_install_fd(e, &arg->fd, arg,
-						       sizeof(*arg), cmd, uarg);
-			break;
-		}
-	}
+	e = ghost_enclave_find(arg->id, arg->name);
+	if (e)
+		ghost_enclave_get(e);
 	mutex_unlock(&ghost_enclaves_mutex);
-	return ret;
+	if (!e)
+		return -ENOENT;
+	file = ghost_enclave_file(e);
+	ghost_enclave_put(e);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	return ghost_install_fd(file, &arg->fd, arg, sizeof(*arg), cmd, uarg);
 }
 
 /*
@@ -448,28 +587,10 @@ int ghost_enclave_open(struct ghost_enclave_open *arg, void __user *uarg,
  */
 static void ghost_enclave_evict_agents(struct ghost_enclave *e)
 {
-	cpumask_var_t saved;
-	unsigned long flags;
 	int cpu;
 
-	/* Destruction cannot stop half way for want of a cpumask. */
-	alloc_cpumask_var(&saved, GFP_KERNEL | __GFP_NOFAIL);
-	for_each_cpu(cpu, e->cpus) {
-		struct task_struct *agent;
-		struct rq *rq = ghost_cpu_rq_lock(cpu, &flags);
-
-		agent = ghost_cpu(cpu)->agent;
-		if (agent) {
-			get_task_struct(agent);
-			cpumask_copy(saved, ghost_task_of(agent)->saved_cpus);
-		}
-		ghost_rq_unlock(rq, flags);
-		if (!agent)
-			continue;
-		ghost_agent_demote(agent, saved);
-		put_task_struct(agent);
-	}
-	free_cpumask_var(saved);
+	for_each_cpu(cpu, e->cpus)
+		ghost_agent_evict(e, cpu);
 }
 
 /*
@@ -496,7 +617,7 @@ int ghost_enclave_destroy(struct ghost_enclave *e, int reason)
 	mutex_unlock(&e->config_mutex);
 
 	mutex_lock(&ghost_enclaves_mutex);
-	ghost_enclave_release_cpus(e);
+	ghost_release_cpus(e, e->cpus);
 	list_del(&e->node);
 	mutex_unlock(&ghost_enclaves_mutex);
 	/* No rq-lock holder still reaches @e through its CPUs. */
@@ -511,6 +632,60 @@ int ghost_enclave_destroy(struct ghost_enclave *e, int reason)
 	ghost_enclave_put(e);
 	module_put(THIS_MODULE);
 	return 0;
+}
+
+/*
+ * Under cpus_read_lock() and e->config_mutex: give @e the CPUs in @arg's
+ * bitmap. Agents of CPUs it loses are demoted first, while the CPUs are
+ * still its own; tasks left with no CPU of it depart.
+ */
+static int ghost_enclave_set_cpus(struct ghost_enclave *e,
+				  struct ghost_enclave_cpus *arg)
+{
+	cpumask_var_t cpus, gone, added;
+	unsigned long flags;
+	int cpu, ret = -ENOMEM;
+
+	if (arg->reserved)
+		return -EINVAL;
+	if (!alloc_cpumask_var(&cpus, GFP_KERNEL))
+		return -ENOMEM;
+	if (!alloc_cpumask_var(&gone, GFP_KERNEL))
+		goto out_free_cpus;
+	if (!alloc_cpumask_var(&added, GFP_KERNEL))
+		goto out_free_gone;
+	ret = ghost_read_cpumask(cpus, arg->cpus_ptr, arg->cpus_size);
+	if (!ret && cpumask_empty(cpus))
+		ret = -EINVAL;
+	if (ret)
+		goto out_free_added;
+
+	mutex_lock(&ghost_enclaves_mutex);
+	ret = ghost_check_cpus(e, cpus);
+	mutex_unlock(&ghost_enclaves_mutex);
+	if (ret)
+		goto out_free_added;
+	cpumask_andnot(gone, e->cpus, cpus);
+	cpumask_andnot(added, cpus, e->cpus);
+	for_each_cpu(cpu, gone)
+		ghost_agent_evict(e, cpu);
+
+	mutex_lock(&ghost_enclaves_mutex);
+	ghost_release_cpus(e, gone);
+	ghost_claim_cpus(e, added);
+	raw_spin_lock_irqsave(&e->lock, flags);
+	cpumask_copy(e->cpus, cpus);
+	raw_spin_unlock_irqrestore(&e->lock, flags);
+	mutex_unlock(&ghost_enclaves_mutex);
+	ghost_task_evict_outside(e);
+
+out_free_added:
+	free_cpumask_var(added);
+out_free_gone:
+	free_cpumask_var(gone);
+out_free_cpus:
+	free_cpumask_var(cpus);
+	return ret;
 }
 
 /* Call @fn on each live enclave with id >= @start_id until it returns non-zero. */
@@ -538,20 +713,21 @@ static void ghost_enclave_info(struct ghost_enclave *e,
 	int cpu;
 
 	info->id = e->id;
+	memcpy(info->name, e->name, GHOST_NAME_MAX);
+	raw_spin_lock_irq(&e->lock);
 	for_each_cpu(cpu, e->cpus) {
 		if (cpu >= 64 * ARRAY_SIZE(info->cpus))
 			break;
 		info->cpus[cpu / 64] |= 1ULL << (cpu % 64);
 	}
 	info->nr_cpus = cpumask_weight(e->cpus);
+	info->nr_tasks = e->nr_tasks;
+	info->nr_agents = e->nr_agents;
+	raw_spin_unlock_irq(&e->lock);
 	info->state = READ_ONCE(e->state);
 	info->flags = READ_ONCE(e->flags);
 	info->watchdog_ms = READ_ONCE(e->watchdog_ms);
 	info->max_tasks = e->max_tasks;
-	raw_spin_lock_irq(&e->lock);
-	info->nr_tasks = e->nr_tasks;
-	info->nr_agents = e->nr_agents;
-	raw_spin_unlock_irq(&e->lock);
 	info->nr_cpu_ids = e->nr_cpu_words;
 	info->status_size = e->status_size;
 	info->txns_size = e->txns_size;
@@ -574,7 +750,9 @@ static int ghost_enclave_configure(struct ghost_enclave *e,
 union ghost_enclave_arg {
 	struct ghost_enclave_info info;
 	struct ghost_enclave_config config;
+	struct ghost_enclave_cpus cpus;
 	struct ghost_add_task add_task;
+	struct ghost_remove_task remove_task;
 	struct ghost_queue_create queue_create;
 	struct ghost_queue_ref queue_ref;
 	struct ghost_assoc_queue assoc;
@@ -583,27 +761,28 @@ union ghost_enclave_arg {
 	struct ghost_agent_park park;
 	struct ghost_commit commit;
 	struct ghost_agent_move move;
+	struct ghost_ping ping;
 };
 
 /* Configuration requests, serialised against each other and destruction. */
 static long ghost_enclave_configure_ioctl(struct ghost_enclave *e,
-					  unsigned int nr,
+					  unsigned int request,
 					  union ghost_enclave_arg *a)
 {
-	switch (nr) {
-	case _IOC_NR(GHOST_IOC_CONFIGURE):
+	switch (request) {
+	case GHOST_IOC_CONFIGURE:
 		return ghost_enclave_configure(e, &a->config);
-	case _IOC_NR(GHOST_IOC_CREATE_QUEUE):
-		return ghost_queue_create(e, &a->queue_create);
-	case _IOC_NR(GHOST_IOC_SET_DEFAULT_QUEUE):
+	case GHOST_IOC_SET_CPUS:
+		return ghost_enclave_set_cpus(e, &a->cpus);
+	case GHOST_IOC_SET_DEFAULT_QUEUE:
 		return ghost_queue_set_default(e, &a->queue_ref);
-	case _IOC_NR(GHOST_IOC_SET_QUEUE_WAKEUP):
+	case GHOST_IOC_SET_QUEUE_WAKEUP:
 		return ghost_queue_set_wakeup(e, &a->queue_ref);
-	case _IOC_NR(GHOST_IOC_BECOME_AGENT):
+	case GHOST_IOC_BECOME_AGENT:
 		return ghost_agent_attach(e, &a->attach);
-	case _IOC_NR(GHOST_IOC_AGENT_MOVE):
+	case GHOST_IOC_AGENT_MOVE:
 		return ghost_agent_move(e, &a->move);
-	case _IOC_NR(GHOST_IOC_AGENT_RELEASE):
+	case GHOST_IOC_AGENT_RELEASE:
 		return ghost_agent_release(e);
 	}
 	return -ENOTTY;
@@ -614,8 +793,28 @@ static const unsigned int ghost_enclave_ioctls[] = {
 	GHOST_IOC_ADD_TASK, GHOST_IOC_CREATE_QUEUE, GHOST_IOC_SET_DEFAULT_QUEUE,
 	GHOST_IOC_SET_QUEUE_WAKEUP, GHOST_IOC_ASSOC_QUEUE, GHOST_IOC_DISCOVER,
 	GHOST_IOC_BECOME_AGENT, GHOST_IOC_AGENT_PARK, GHOST_IOC_COMMIT,
-	GHOST_IOC_AGENT_MOVE, GHOST_IOC_AGENT_RELEASE,
+	GHOST_IOC_AGENT_MOVE, GHOST_IOC_AGENT_RELEASE, GHOST_IOC_REMOVE_TASK,
+	GHOST_IOC_PING, GHOST_IOC_SET_CPUS,
 };
+
+/* What only the enclave's owner may do: see Rights in the uapi header. */
+static bool ghost_owner_request(unsigned int request)
+{
+	switch (request) {
+	case GHOST_IOC_DESTROY_ENCLAVE:
+	case GHOST_IOC_CONFIGURE:
+	case GHOST_IOC_SET_CPUS:
+	case GHOST_IOC_CREATE_QUEUE:
+	case GHOST_IOC_SET_DEFAULT_QUEUE:
+	case GHOST_IOC_SET_QUEUE_WAKEUP:
+	case GHOST_IOC_ASSOC_QUEUE:
+	case GHOST_IOC_DISCOVER:
+	case GHOST_IOC_BECOME_AGENT:
+	case GHOST_IOC_PING:
+		return true;
+	}
+	return false;
+}
 
 /* The request @cmd stands for, whatever argument size it encodes; or 0. */
 static unsigned int ghost_enclave_request(unsigned int cmd)
@@ -647,6 +846,8 @@ static long ghost_enclave_ioctl(struct file *file, unsigned int cmd,
 		if (ret)
 			return ret;
 	}
+	if (ghost_owner_request(request) && !capable(CAP_SYS_NICE))
+		return -EPERM;
 	if (!ghost_enclave_live(e))
 		return -ENODEV;
 
@@ -659,7 +860,12 @@ static long ghost_enclave_ioctl(struct file *file, unsigned int cmd,
 		return ghost_enclave_destroy(e, GHOST_DESTROY_USER);
 	case GHOST_IOC_ADD_TASK:
 		ret = ghost_task_add(e, &a.add_task);
-		/* nr_added is meaningful on failure too. */
+		/* The counts are meaningful on failure too. */
+		if (ghost_copy_arg_out(cmd, uarg, &a, size))
+			return -EFAULT;
+		return ret;
+	case GHOST_IOC_REMOVE_TASK:
+		ret = ghost_task_remove(e, &a.remove_task);
 		if (ghost_copy_arg_out(cmd, uarg, &a, size))
 			return -EFAULT;
 		return ret;
@@ -674,13 +880,31 @@ static long ghost_enclave_ioctl(struct file *file, unsigned int cmd,
 		return ghost_agent_park(e, a.park.agent_barrier);
 	case GHOST_IOC_COMMIT:
 		ret = ghost_commit(e, &a.commit);
-		break;
-	default:
+		/* nr_committed is meaningful with EBUSY too. */
+		if ((!ret || ret == -EBUSY) &&
+		    ghost_copy_arg_out(cmd, uarg, &a, size))
+			return -EFAULT;
+		return ret;
+	case GHOST_IOC_PING:
+		return ghost_agent_ping(e, &a.ping);
+	case GHOST_IOC_CREATE_QUEUE:
+		/* It hands its fd out itself, once the result reached the caller. */
 		mutex_lock(&e->config_mutex);
 		ret = ghost_enclave_live(e) ?
-		      ghost_enclave_configure_ioctl(e, _IOC_NR(request), &a) :
+		      ghost_queue_create(e, &a.queue_create, cmd, uarg) : -ENODEV;
+		mutex_unlock(&e->config_mutex);
+		return ret;
+	default:
+		/* CPU changes take the hotplug lock, which comes first. */
+		if (request == GHOST_IOC_SET_CPUS)
+			cpus_read_lock();
+		mutex_lock(&e->config_mutex);
+		ret = ghost_enclave_live(e) ?
+		      ghost_enclave_configure_ioctl(e, request, &a) :
 		      -ENODEV;
 		mutex_unlock(&e->config_mutex);
+		if (request == GHOST_IOC_SET_CPUS)
+			cpus_read_unlock();
 		break;
 	}
 	if (!ret && (_IOC_DIR(request) & _IOC_READ))

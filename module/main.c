@@ -7,7 +7,7 @@
 
 #include "ghost.h"
 
-/* Watchdogs and netlink events run here; flushed before unload. */
+/* Watchdogs, evictions and netlink events run here; flushed before unload. */
 struct workqueue_struct *ghost_wq;
 
 static int __init ghost_init(void)
@@ -18,39 +18,50 @@ static int __init ghost_init(void)
 	if (!ghost_wq)
 		return -ENOMEM;
 
-	ret = ghost_class_init();
+	ret = ghost_netlink_init();
 	if (ret)
 		goto err_destroy_wq;
 
-	ret = ghost_netlink_init();
+	ret = ghost_class_init();
+	if (ret)
+		goto err_netlink_exit;
+
+	ret = ghost_hotplug_init();
 	if (ret)
 		goto err_class_exit;
 
 	ret = ghost_chardev_init();
 	if (ret)
-		goto err_netlink_exit;
+		goto err_hotplug_exit;
 
 	pr_info("ABI %u (floor %u) ready\n", GHOST_ABI_VERSION, GHOST_ABI_FLOOR);
 	return 0;
 
-err_netlink_exit:
-	ghost_netlink_exit();
+err_hotplug_exit:
+	ghost_hotplug_exit();
 err_class_exit:
 	ghost_class_exit();
+err_netlink_exit:
+	ghost_netlink_exit();
 err_destroy_wq:
 	destroy_workqueue(ghost_wq);
 	return ret;
 }
 
 /*
- * Live enclaves pin the module, so none is left. Wait for the RCU frees of
- * tasks and queues, then for the enclave frees those may have queued.
+ * Live enclaves pin the module, so none is left and no callback comes
+ * once the class ops are gone. Finish the work queued before, wait for
+ * the RCU frees of tasks and queues, then for the enclave frees those may
+ * have queued.
  */
 static void __exit ghost_exit(void)
 {
 	ghost_chardev_exit();
-	ghost_netlink_exit();
+	ghost_hotplug_exit();
 	ghost_class_exit();
+	ghost_agents_exit();
+	ghost_tasks_exit();
+	ghost_netlink_exit();
 	rcu_barrier();
 	destroy_workqueue(ghost_wq);
 }

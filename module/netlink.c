@@ -4,8 +4,11 @@
  * events to a multicast group.
  *
  * Events often arise under an rq lock, where sending a netlink message
- * (which wakes listeners) would deadlock. They are queued on a lockless
- * list instead and sent from a work item, which an irq_work schedules.
+ * (which wakes listeners) would deadlock and allocating memory could wake
+ * kswapd (the pi_lock of another task inside an rq lock). Those use slots
+ * reserved in advance (struct ghost_nl_event) and go onto a lockless list
+ * that a work item, scheduled by an irq_work, sends from. A slot posted
+ * again before it was sent is overwritten: the newest event wins.
  */
 #include <linux/irq_work.h>
 #include <linux/llist.h>
@@ -13,15 +16,6 @@
 #include <net/genetlink.h>
 
 #include "ghost.h"
-
-struct ghost_nl_event {
-	struct llist_node node;
-	int event;
-	u64 enclave_id;
-	int reason;
-	int cpu;
-	pid_t pid;
-};
 
 static LLIST_HEAD(ghost_nl_pending);
 static struct genl_family ghost_nl_family;
@@ -88,7 +82,12 @@ static int ghost_nl_fill_enclave(struct sk_buff *skb, struct ghost_enclave *e,
 	    nla_put_u64_64bit(skb, GHOST_A_WATCHDOG_FIRINGS,
 			      atomic64_read(&s->watchdog_firings), GHOST_A_PAD) ||
 	    nla_put_u64_64bit(skb, GHOST_A_QUEUE_OVERFLOWS,
-			      atomic64_read(&s->overflows), GHOST_A_PAD))
+			      atomic64_read(&s->overflows), GHOST_A_PAD) ||
+	    nla_put_string(skb, GHOST_A_NAME, e->name) ||
+	    nla_put_u64_64bit(skb, GHOST_A_TASKS_EVICTED,
+			      atomic64_read(&s->tasks_evicted), GHOST_A_PAD) ||
+	    nla_put_u64_64bit(skb, GHOST_A_AGENT_THROTTLES,
+			      atomic64_read(&s->agent_throttles), GHOST_A_PAD))
 		goto err_cancel;
 	genlmsg_end(skb, hdr);
 	kfree(cpus);
@@ -177,8 +176,9 @@ static const struct genl_small_ops ghost_nl_ops[] = {
 	},
 };
 
+/* Events name threads: only an administrator may listen. */
 static const struct genl_multicast_group ghost_nl_mcgrps[] = {
-	{ .name = GHOST_GENL_MCGRP_EVENTS },
+	{ .name = GHOST_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
 
 static struct genl_family ghost_nl_family = {
@@ -193,7 +193,17 @@ static struct genl_family ghost_nl_family = {
 	.n_mcgrps	= ARRAY_SIZE(ghost_nl_mcgrps),
 };
 
-static void ghost_nl_send_event(struct ghost_nl_event *ev)
+static void ghost_nl_fill(struct ghost_nl_event *ev, int event, u64 enclave_id,
+			  int reason, int cpu, pid_t pid)
+{
+	ev->event = event;
+	ev->enclave_id = enclave_id;
+	ev->reason = reason;
+	ev->cpu = cpu;
+	ev->pid = pid;
+}
+
+static void ghost_nl_send_event(const struct ghost_nl_event *ev)
 {
 	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	void *hdr;
@@ -218,11 +228,22 @@ static void ghost_nl_send_event(struct ghost_nl_event *ev)
 static void ghost_nl_event_workfn(struct work_struct *work)
 {
 	struct llist_node *list = llist_reverse_order(llist_del_all(&ghost_nl_pending));
-	struct ghost_nl_event *ev, *next;
+	struct ghost_nl_event *ev, *next, copy;
+	unsigned long flags;
 
 	llist_for_each_entry_safe(ev, next, list, node) {
-		ghost_nl_send_event(ev);
-		kfree(ev);
+		if (!ev->slot) {
+			ghost_nl_send_event(ev);
+			kfree(ev);
+			continue;
+		}
+		/* Once no longer pending, the slot may be posted again. */
+		raw_spin_lock_irqsave(&ev->lock, flags);
+		ghost_nl_fill(&copy, ev->event, ev->enclave_id, ev->reason,
+			      ev->cpu, ev->pid);
+		ev->pending = false;
+		raw_spin_unlock_irqrestore(&ev->lock, flags);
+		ghost_nl_send_event(&copy);
 	}
 }
 
@@ -236,20 +257,45 @@ static void ghost_nl_event_irq_workfn(struct irq_work *work)
 static struct irq_work ghost_nl_event_irq_work =
 	IRQ_WORK_INIT(ghost_nl_event_irq_workfn);
 
-/* Multicast an event; any context, events that find no memory are lost. */
-void ghost_event(int event, u64 enclave_id, int reason, int cpu, pid_t pid)
+static void ghost_nl_queue(struct ghost_nl_event *ev)
 {
-	struct ghost_nl_event *ev = kmalloc(sizeof(*ev), GFP_ATOMIC);
-
-	if (!ev)
-		return;
-	ev->event = event;
-	ev->enclave_id = enclave_id;
-	ev->reason = reason;
-	ev->cpu = cpu;
-	ev->pid = pid;
 	if (llist_add(&ev->node, &ghost_nl_pending))
 		irq_work_queue(&ghost_nl_event_irq_work);
+}
+
+/* Multicast an event from process context; one that finds no memory is lost. */
+void ghost_event(int event, u64 enclave_id, int reason, int cpu, pid_t pid)
+{
+	struct ghost_nl_event *ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+
+	might_sleep();
+	if (!ev)
+		return;
+	ghost_nl_fill(ev, event, enclave_id, reason, cpu, pid);
+	ghost_nl_queue(ev);
+}
+
+void ghost_event_slot_init(struct ghost_nl_event *slot)
+{
+	memset(slot, 0, sizeof(*slot));
+	raw_spin_lock_init(&slot->lock);
+	slot->slot = true;
+}
+
+/* Multicast an event through reserved @slot; any context. */
+void ghost_event_post(struct ghost_nl_event *slot, int event, u64 enclave_id,
+		      int reason, int cpu, pid_t pid)
+{
+	unsigned long flags;
+	bool queue;
+
+	raw_spin_lock_irqsave(&slot->lock, flags);
+	ghost_nl_fill(slot, event, enclave_id, reason, cpu, pid);
+	queue = !slot->pending;
+	slot->pending = true;
+	raw_spin_unlock_irqrestore(&slot->lock, flags);
+	if (queue)
+		ghost_nl_queue(slot);
 }
 
 int ghost_netlink_init(void)

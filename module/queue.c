@@ -17,7 +17,8 @@
 
 #define GHOST_QUEUE_MIN_SLOTS	16
 #define GHOST_QUEUE_MAX_SLOTS	65536
-#define GHOST_MAX_QUEUES	64
+/* Per enclave: a queue per CPU and agent, twice over for handoffs, and some. */
+#define GHOST_MAX_QUEUES(e)	(64 + 2 * cpumask_weight((e)->cpus))
 
 static void ghost_queue_free_rcu(struct rcu_head *rcu)
 {
@@ -31,12 +32,7 @@ static void ghost_queue_free_rcu(struct rcu_head *rcu)
 static void ghost_queue_release(struct kref *kref)
 {
 	struct ghost_queue *q = container_of(kref, struct ghost_queue, kref);
-	struct ghost_enclave *e = q->enclave;
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&e->lock, flags);
-	e->nr_queues--;
-	raw_spin_unlock_irqrestore(&e->lock, flags);
 	/* Producers under an rq lock may still hold it. */
 	call_rcu(&q->rcu, ghost_queue_free_rcu);
 }
@@ -47,12 +43,21 @@ void ghost_queue_put(struct ghost_queue *q)
 	kref_put(&q->kref, ghost_queue_release);
 }
 
-/* Nobody can read the queue any more: its messages go to the default one. */
+/*
+ * Nobody can read the queue any more: its messages go to the default one,
+ * and it no longer counts against the enclave's queues, so that a new
+ * agent can make its own while the old agent's tasks still point here.
+ */
 static int ghost_queue_file_release(struct inode *inode, struct file *file)
 {
 	struct ghost_queue *q = file->private_data;
+	struct ghost_enclave *e = q->enclave;
+	unsigned long flags;
 
 	WRITE_ONCE(q->orphaned, true);
+	raw_spin_lock_irqsave(&e->lock, flags);
+	e->nr_queues--;
+	raw_spin_unlock_irqrestore(&e->lock, flags);
 	ghost_queue_put(q);
 	return 0;
 }
@@ -61,10 +66,9 @@ static int ghost_queue_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ghost_queue *q = file->private_data;
 
-	if (vma->vm_pgoff || !(vma->vm_flags & VM_SHARED) ||
-	    vma->vm_end - vma->vm_start > q->map_size)
+	if (vma->vm_pgoff || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	return remap_vmalloc_range(vma, q->header, 0);
+	return ghost_map_shared(vma, q->header, q->map_size);
 }
 
 static const struct file_operations ghost_queue_fops = {
@@ -80,11 +84,13 @@ static bool ghost_valid_wakeup_cpu(struct ghost_enclave *e, int cpu)
 	       (cpu >= 0 && cpu < nr_cpu_ids && cpumask_test_cpu(cpu, e->cpus));
 }
 
-int ghost_queue_create(struct ghost_enclave *e, struct ghost_queue_create *arg)
+/* Under e->config_mutex; hands the fd out once the caller has its number. */
+int ghost_queue_create(struct ghost_enclave *e, struct ghost_queue_create *arg,
+		       unsigned int cmd, unsigned long uarg)
 {
 	struct ghost_queue *q;
 	struct file *file;
-	int fd, ret;
+	int ret;
 
 	if (arg->flags || !is_power_of_2(arg->nr_slots) ||
 	    arg->nr_slots < GHOST_QUEUE_MIN_SLOTS ||
@@ -92,12 +98,12 @@ int ghost_queue_create(struct ghost_enclave *e, struct ghost_queue_create *arg)
 	    !ghost_valid_wakeup_cpu(e, arg->wakeup_cpu))
 		return -EINVAL;
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
 	q->map_size = PAGE_ALIGN(GHOST_QUEUE_SLOTS_OFFSET +
 				 (size_t)arg->nr_slots * sizeof(struct ghost_msg));
-	q->header = vmalloc_user(q->map_size);
+	q->header = ghost_alloc_shared(q->map_size);
 	if (!q->header) {
 		ret = -ENOMEM;
 		goto err_free_queue;
@@ -112,7 +118,7 @@ int ghost_queue_create(struct ghost_enclave *e, struct ghost_queue_create *arg)
 	kref_init(&q->kref);
 
 	raw_spin_lock_irq(&e->lock);
-	ret = e->nr_queues < GHOST_MAX_QUEUES ? 0 : -ENOSPC;
+	ret = e->nr_queues < GHOST_MAX_QUEUES(e) ? 0 : -ENOSPC;
 	if (!ret)
 		e->nr_queues++;
 	raw_spin_unlock_irq(&e->lock);
@@ -121,30 +127,28 @@ int ghost_queue_create(struct ghost_enclave *e, struct ghost_queue_create *arg)
 	ghost_enclave_get(e);
 	q->enclave = e;
 
-	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		ghost_queue_put(q);
-		return fd;
-	}
+	/* From here on the file's release undoes all of the above. */
 	file = anon_inode_getfile("[ghost-queue]", &ghost_queue_fops, q, O_RDWR);
 	if (IS_ERR(file)) {
-		put_unused_fd(fd);
+		raw_spin_lock_irq(&e->lock);
+		e->nr_queues--;
+		raw_spin_unlock_irq(&e->lock);
 		ghost_queue_put(q);
 		return PTR_ERR(file);
 	}
 
-	/* The first queue becomes the default one. */
+	arg->map_size = q->map_size;
+	kref_get(&q->kref);
+	ret = ghost_install_fd(file, &arg->fd, arg, sizeof(*arg), cmd, uarg);
+	/* The first queue the caller got becomes the default one. */
 	raw_spin_lock_irq(&e->lock);
-	if (!rcu_access_pointer(e->default_queue)) {
+	if (!ret && !rcu_access_pointer(e->default_queue)) {
 		kref_get(&q->kref);
 		rcu_assign_pointer(e->default_queue, q);
 	}
 	raw_spin_unlock_irq(&e->lock);
-
-	arg->fd = fd;
-	arg->map_size = q->map_size;
-	fd_install(fd, file);
-	return 0;
+	ghost_queue_put(q);
+	return ret;
 
 err_free_ring:
 	vfree(q->header);
@@ -264,7 +268,10 @@ void ghost_queue_produce(struct rq *rq, struct ghost_queue *q,
 	raw_spin_unlock(&q->lock);
 
 	if (first_drop)
-		ghost_event(GHOST_EVENT_QUEUE_OVERFLOW, q->enclave->id, 0, msg->cpu, 0);
+		ghost_event_post(&ghost_cpu(msg->cpu >= 0 ? msg->cpu :
+					   raw_smp_processor_id())->overflow_event,
+				 GHOST_EVENT_QUEUE_OVERFLOW, q->enclave->id, 0,
+				 msg->cpu, 0);
 	wakeup_cpu = READ_ONCE(q->wakeup_cpu);
 	if (wakeup_cpu >= 0)
 		ghost_agent_wake(rq, wakeup_cpu);

@@ -6,8 +6,8 @@
  * queue of an enclave of CPUs {1,2,3} and busy-polls it; a SCHED_OTHER
  * puppet pinned to CPU 1 starts spinning:
  *  - CPU 1 reports CPU_BUSY, its word shows GHOST_SW_CPU_BOOST without
- *    GHOST_SW_CPU_AVAIL, and the puppet makes no progress: the agent
- *    class is above CFS;
+ *    GHOST_SW_CPU_AVAIL, and the puppet makes no progress for a while
+ *    (10 ms, within the agent's budget): the agent class is above CFS;
  *  - GHOST_IOC_AGENT_MOVE fails EINVAL for a CPU outside the enclave and
  *    does nothing for its own CPU; to CPU 2 it succeeds: the agent runs there,
  *    CPU 2's word shows the agent, CPU 1's shows neither agent nor BOOST,
@@ -16,7 +16,8 @@
  *    its queue.
  * Then the agent moves back to CPU 1, the enclave's watchdog is set to
  * 200 ms, and the puppet spins again while the agent keeps polling: the
- * watchdog destroys the enclave (reason WATCHDOG), the agent is back in
+ * agent is throttled again and again, and once that lasted the watchdog's
+ * timeout the enclave is destroyed (reason WATCHDOG), the agent is back in
  * SCHED_OTHER with its old affinity, which it can change again, and the
  * puppet runs.
  */
@@ -108,7 +109,7 @@ static void agent_hands_the_cpu_over(struct gpuppet *puppet)
 	CHECK(poll_for(GHOST_MSG_CPU_BUSY, WANTED_CPU));
 	CHECK(spin_for_flags(WANTED_CPU, GHOST_SW_CPU_BOOST,
 			     GHOST_SW_CPU_AVAIL));
-	gspin_us(50000);
+	gspin_us(10000);
 	CHECK_EQ(gpuppet_spins(puppet), 0);
 
 	CHECK_ERR(gagent_move(&enclave, OUTSIDE_CPU), EINVAL);
@@ -163,7 +164,7 @@ int main(void)
 	gcpus_one(&cpus, WANTED_CPU);
 	CHECK(gpuppet_spawn(&puppet, &cpus) == 0);
 	gcpus_range(&cpus, GTEST_FIRST_CPU, GTEST_LAST_CPU);
-	CHECK(genclave_create(&enclave, &cpus, 0, 30000) == 0);
+	CHECK(genclave_create(&enclave, &cpus, 0, 10000) == 0);
 	CHECK(genclave_destroy_on_failure(&enclave) == 0);
 	CHECK(gqueue_create(&queue, &enclave, 64, -1) == 0);
 	CHECK(gagent_become(&enclave, WANTED_CPU, queue.fd) == 0);

@@ -86,6 +86,11 @@ static const struct field fields[] = {
 	FIELD(GHOST_IOC_COMMIT, struct ghost_commit, cpus_size, K_CPU_SIZE),
 	FIELD(GHOST_IOC_COMMIT, struct ghost_commit, flags, K_FLAGS),
 	FIELD(GHOST_IOC_AGENT_MOVE, struct ghost_agent_move, cpu, K_CPU),
+	FIELD(GHOST_IOC_REMOVE_TASK, struct ghost_remove_task, pid, K_PID),
+	FIELD(GHOST_IOC_REMOVE_TASK, struct ghost_remove_task, flags, K_FLAGS),
+	FIELD(GHOST_IOC_PING, struct ghost_ping, cpu, K_CPU),
+	FIELD(GHOST_IOC_SET_CPUS, struct ghost_enclave_cpus, cpus_ptr, K_CPU_PTR),
+	FIELD(GHOST_IOC_SET_CPUS, struct ghost_enclave_cpus, cpus_size, K_CPU_SIZE),
 };
 
 static const unsigned long requests[] = {
@@ -94,7 +99,8 @@ static const unsigned long requests[] = {
 	GHOST_IOC_ADD_TASK, GHOST_IOC_CREATE_QUEUE, GHOST_IOC_SET_DEFAULT_QUEUE,
 	GHOST_IOC_SET_QUEUE_WAKEUP, GHOST_IOC_ASSOC_QUEUE, GHOST_IOC_DISCOVER,
 	GHOST_IOC_BECOME_AGENT, GHOST_IOC_AGENT_PARK, GHOST_IOC_COMMIT,
-	GHOST_IOC_AGENT_MOVE, GHOST_IOC_AGENT_RELEASE,
+	GHOST_IOC_AGENT_MOVE, GHOST_IOC_AGENT_RELEASE, GHOST_IOC_REMOVE_TASK,
+	GHOST_IOC_PING, GHOST_IOC_SET_CPUS,
 };
 
 /* Types no VFS-level ioctl uses ('f', 'T', 'X', 0x00 and 0x94 do). */
@@ -107,7 +113,7 @@ struct fuzz {
 	int dev;
 	struct genclave enclave;	/* CPUs 1-3, remade when destroyed */
 	struct gqueue queue;
-	struct genclave other;		/* CPU 0: a foreign enclave */
+	struct genclave other;		/* CPU 3: a foreign enclave */
 	struct gqueue other_queue;
 	int fds[8];			/* planted as queue fds */
 	int nr_fds;
@@ -206,7 +212,7 @@ static uint64_t field_value(struct fuzz *f, enum kind kind)
 		return PICK(f, 0, 1, 15, 16, 17, 4096, 65536, 65537, 1048576,
 			    1048577, 1ULL << (rnd(f) % 32), rnd(f));
 	case K_MS:
-		return PICK(f, 0, 9, 10, 11, 600000, 600001, rnd(f));
+		return PICK(f, 0, 9, 10, 11, 10000, 10001, rnd(f));
 	case K_FLAGS:
 		return PICK(f, 0, 0, 1, 2, 3, 1U << 31, UINT32_MAX, rnd(f));
 	case K_ID:
@@ -405,8 +411,9 @@ static void make_enclave(struct genclave *e, struct gqueue *q, int first,
 /* (Re)makes both enclaves, and the list of fds to plant. */
 static void setup_enclaves(struct fuzz *f, int pipe_fd, int null_fd)
 {
-	make_enclave(&f->enclave, &f->queue, GTEST_FIRST_CPU, GTEST_LAST_CPU);
-	make_enclave(&f->other, &f->other_queue, 0, 0);
+	/* CPU 0 stays outside: enclaves must leave the kernel one CPU. */
+	make_enclave(&f->enclave, &f->queue, GTEST_FIRST_CPU, GTEST_LAST_CPU - 1);
+	make_enclave(&f->other, &f->other_queue, GTEST_LAST_CPU, GTEST_LAST_CPU);
 	CHECK(genclave_add_task(&f->enclave, f->victim) == 0);
 	f->victim_gtid = victim_gtid(f);
 	CHECK(f->victim_gtid);
@@ -627,14 +634,18 @@ static void fuzz_mmaps(struct fuzz *f)
 		fuzz_one_mmap(f);
 }
 
+/* It may go only where the enclaves are: CPU 0 is the kernel's. */
 static pid_t fork_victim(void)
 {
 	pid_t pid = fork();
+	cpu_set_t cpus;
 
 	if (!pid) {
 		for (;;)
 			pause();
 	}
+	gcpus_range(&cpus, GTEST_FIRST_CPU, GTEST_LAST_CPU);
+	CHECK(sched_setaffinity(pid, sizeof(cpus), &cpus) == 0);
 	return pid;
 }
 

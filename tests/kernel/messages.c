@@ -85,7 +85,13 @@ static void yield_loses_latch(void)
 				   CPU_A, TIMEOUT, NULL));
 }
 
-static void preempt_by_commit(void)
+/*
+ * A commit that displaces a running task says it was not a higher class.
+ * A kernel thread that happens to be runnable on CPU_A at that instant does
+ * run first, and then the flag is the truth; so one clean attempt in three
+ * is required.
+ */
+static bool preempt_by_commit_once(void)
 {
 	struct ghost_msg m;
 
@@ -93,7 +99,6 @@ static void preempt_by_commit(void)
 	CHECK(gstep_wait_oncpu(&step, gtid_a, CPU_A, TIMEOUT));
 	CHECK(gstep_command(&step, &task_b, gtid_b, GPUPPET_SPIN, 0, CPU_A));
 	expect(GHOST_MSG_TASK_PREEMPT, gtid_a, CPU_A, &m);
-	CHECK(!(m.flags & GHOST_MSG_F_BY_HIGHER_CLASS));
 	CHECK(gstep_wait_oncpu(&step, gtid_b, CPU_A, TIMEOUT));
 
 	gpuppet_stop_spin(&task_a);
@@ -104,6 +109,15 @@ static void preempt_by_commit(void)
 				   CPU_B, TIMEOUT, NULL));
 	CHECK(gstep_expect_running(&step, GHOST_MSG_TASK_BLOCKED, gtid_b,
 				   CPU_A, TIMEOUT, NULL));
+	return !(m.flags & GHOST_MSG_F_BY_HIGHER_CLASS);
+}
+
+static void preempt_by_commit(void)
+{
+	int attempt = 0;
+
+	while (!preempt_by_commit_once())
+		CHECK(++attempt < 3);
 }
 
 static void affinity_and_priority(void)
@@ -161,7 +175,9 @@ static void departed_and_dead(void)
 	gpuppet_post(&task_b, GPUPPET_EXIT, 0);
 
 	CHECK(gstep_command(&step, &task_a, gtid_a, GPUPPET_EXIT, 0, CPU_A));
-	expect(GHOST_MSG_TASK_DEAD, gtid_a, GANY_CPU, NULL);
+	/* Kept on its CPU: a kernel thread passing through may preempt it. */
+	CHECK(gstep_expect_running(&step, GHOST_MSG_TASK_DEAD, gtid_a, CPU_A,
+				   TIMEOUT, NULL));
 }
 
 static void spawn_threads(void)
@@ -182,7 +198,7 @@ int main(void)
 	CHECK(gpin_self(0) == 0);
 	spawn_threads();
 	gcpus_range(&cpus, GTEST_FIRST_CPU, GTEST_LAST_CPU);
-	CHECK(genclave_create(&enclave, &cpus, 0, 30000) == 0);
+	CHECK(genclave_create(&enclave, &cpus, 0, 10000) == 0);
 	CHECK(genclave_destroy_on_failure(&enclave) == 0);
 	CHECK(gstep_begin(&step, &enclave, AGENT_CPU, -1) == 0);
 

@@ -4,9 +4,19 @@
  *  - A process of uid 65534 with no effective or permitted capability
  *    (capget) opens /dev/ghost and reads its version, but creating an
  *    enclave and opening one by id fail with EPERM. Through an enclave fd
- *    that root passed it over a unix socket, becoming an agent fails with
- *    EPERM, adding a thread of a root process fails with EPERM, and adding
- *    a thread of its own succeeds (the enclave counts it).
+ *    (and a queue fd) that root passed it over a unix socket, every owner
+ *    operation fails with EPERM: destroying, configuring, changing CPUs,
+ *    creating queues, setting the default queue or a queue's wakeup,
+ *    associating a task with a queue, rediscovering tasks, pinging,
+ *    becoming an agent, and mapping either region; the enclave survives
+ *    it all. Adding a thread of a root process fails with EPERM; reading
+ *    the enclave's info, adding a thread of its own and removing it again
+ *    succeed (the enclave counts it in between).
+ *  - That thread, a ghost task now, may not lower its nice value past
+ *    RLIMIT_NICE through sched_setattr(2) with SCHED_GHOST (EPERM), as in
+ *    CFS; raising it is fine.
+ *  - It can dump enclaves over generic netlink but not join the events
+ *    group, whose messages name threads (EPERM).
  *  - An enclave fd refuses, with EBADF, the queue fd of another enclave, a
  *    pipe and /dev/null as queue fds (SET_DEFAULT_QUEUE, SET_QUEUE_WAKEUP,
  *    BECOME_AGENT), and accepts its own queue.
@@ -17,6 +27,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -24,6 +35,7 @@
 #include <unistd.h>
 
 #include "gagent.h"
+#include "gnl.h"
 #include "gworkers.h"
 #include "test.h"
 
@@ -36,9 +48,9 @@ struct handover {
 	pid_t root_pid;
 };
 
-static void send_enclave(int sock, int fd, const struct handover *h)
+static void send_fds(int sock, const int fds[2], const struct handover *h)
 {
-	char control[CMSG_SPACE(sizeof(int))] = { 0 };
+	char control[CMSG_SPACE(2 * sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = (void *)h, .iov_len = sizeof(*h) };
 	struct msghdr msg = {
 		.msg_iov = &iov,
@@ -50,14 +62,14 @@ static void send_enclave(int sock, int fd, const struct handover *h)
 
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	cmsg->cmsg_len = CMSG_LEN(2 * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, 2 * sizeof(int));
 	CHECK(sendmsg(sock, &msg, 0) == sizeof(*h));
 }
 
-static int receive_enclave(int sock, struct handover *h)
+static void receive_fds(int sock, int fds[2], struct handover *h)
 {
-	char control[CMSG_SPACE(sizeof(int))];
+	char control[CMSG_SPACE(2 * sizeof(int))];
 	struct iovec iov = { .iov_base = h, .iov_len = sizeof(*h) };
 	struct msghdr msg = {
 		.msg_iov = &iov,
@@ -66,13 +78,12 @@ static int receive_enclave(int sock, struct handover *h)
 		.msg_controllen = sizeof(control),
 	};
 	struct cmsghdr *cmsg;
-	int fd;
 
 	CHECK(recvmsg(sock, &msg, 0) == sizeof(*h));
 	cmsg = CMSG_FIRSTHDR(&msg);
-	CHECK(cmsg && cmsg->cmsg_type == SCM_RIGHTS);
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
-	return fd;
+	CHECK(cmsg && cmsg->cmsg_type == SCM_RIGHTS &&
+	      cmsg->cmsg_len == CMSG_LEN(2 * sizeof(int)));
+	memcpy(fds, CMSG_DATA(cmsg), 2 * sizeof(int));
 }
 
 static void drop_privileges(void)
@@ -107,36 +118,92 @@ static void check_privileged_ioctls_refused(void)
 	close(dev);
 }
 
-/*
- * Its thread sleeps while in the enclave, where no agent would run it;
- * root destroys the enclave before the thread is told to exit.
- */
-static void add_own_thread(int sock, const struct genclave *e)
+/* Everything only the enclave's owner may do, tried with its fds. */
+static void check_owner_operations_refused(const struct genclave *e,
+					   int queue_fd)
 {
+	struct ghost_queue_create create = { .nr_slots = 64, .wakeup_cpu = -1 };
+	struct ghost_assoc_queue assoc = { .gtid = 1, .queue_fd = queue_fd };
+	struct ghost_discover discover;
+	struct ghost_enclave_info info;
+	cpu_set_t cpus;
+
+	gcpus_one(&cpus, GTEST_FIRST_CPU);
+	CHECK_ERR(ioctl(e->fd, GHOST_IOC_DESTROY_ENCLAVE), EPERM);
+	CHECK_ERR(genclave_configure(e, 1000, 0), EPERM);
+	CHECK_ERR(genclave_set_cpus(e, &cpus), EPERM);
+	CHECK_ERR(ioctl(e->fd, GHOST_IOC_CREATE_QUEUE, &create), EPERM);
+	CHECK_ERR(genclave_set_default_queue(e, queue_fd), EPERM);
+	CHECK_ERR(genclave_set_queue_wakeup(e, queue_fd, -1), EPERM);
+	CHECK_ERR(ioctl(e->fd, GHOST_IOC_ASSOC_QUEUE, &assoc), EPERM);
+	CHECK_ERR(ioctl(e->fd, GHOST_IOC_DISCOVER, &discover), EPERM);
+	CHECK_ERR(gagent_ping(e, GTEST_FIRST_CPU), EPERM);
+	CHECK_ERR(gagent_become(e, GTEST_FIRST_CPU, -1), EPERM);
+	CHECK(genclave_query(e, &info) == 0);
+	CHECK(mmap(NULL, info.status_size, PROT_READ, MAP_SHARED, e->fd,
+		   GHOST_MMAP_STATUS) == MAP_FAILED && errno == EPERM);
+	CHECK(mmap(NULL, info.txns_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   e->fd, GHOST_MMAP_TXNS) == MAP_FAILED && errno == EPERM);
+	CHECK_EQ(info.state, GHOST_ENCLAVE_LIVE);
+}
+
+/*
+ * Its thread sleeps while in the enclave, where no agent would run it:
+ * the process acts on it from outside, as sched_setattr(2) lets it.
+ */
+static void own_thread(int sock, const struct genclave *e)
+{
+	struct test_sched_attr attr = {
+		.size = sizeof(attr), .sched_policy = SCHED_GHOST,
+	};
+	struct ghost_enclave_info info;
+	uint32_t nr_removed = 0;
 	struct gpuppet own;
 	char byte = DONE;
+	cpu_set_t cpus;
 
-	CHECK(gpuppet_spawn(&own, NULL) == 0);
+	gcpus_range(&cpus, 1, 2);
+	CHECK(gpuppet_spawn(&own, &cpus) == 0);
 	CHECK(genclave_add_task(e, own.tid) == 0);
+	CHECK(genclave_query(e, &info) == 0 && info.nr_tasks == 1);
+	attr.sched_nice = -20;
+	CHECK_ERR(syscall(SYS_sched_setattr, own.tid, &attr, 0), EPERM);
+	attr.sched_nice = 5;
+	CHECK(syscall(SYS_sched_setattr, own.tid, &attr, 0) == 0);
+	CHECK(genclave_remove_task(e, own.tid, 0, &nr_removed) == 0);
+	CHECK_EQ(nr_removed, 1);
+	CHECK(genclave_query(e, &info) == 0 && info.nr_tasks == 0);
 	CHECK(write(sock, &byte, 1) == 1);
-	CHECK(read(sock, &byte, 1) == 1);
 	gpuppet_post(&own, GPUPPET_EXIT, 0);
 	gpuppet_join(&own);
+}
+
+static void check_netlink(uint64_t enclave_id)
+{
+	struct gnl_enclave enclaves[4];
+	int n = gnl_dump_enclaves(enclaves, 4);
+
+	CHECK(n > 0);
+	for (int i = 0; i < n && enclaves[i].id != enclave_id; i++)
+		CHECK(i + 1 < n);
+	CHECK(!gnl_events_open() && errno == EPERM);
 }
 
 static void unprivileged_child(int sock)
 {
 	struct genclave e = { 0 }, other;
 	struct handover h;
+	int fds[2];
 
 	drop_privileges();
 	check_privileged_ioctls_refused();
-	/* Only ioctls on the fd: its mappings are not what is tested here. */
-	e.fd = receive_enclave(sock, &h);
+	receive_fds(sock, fds, &h);
+	e.fd = fds[0];
 	CHECK_ERR(genclave_open(&other, h.enclave_id), EPERM);
-	CHECK_ERR(gagent_become(&e, GTEST_FIRST_CPU, -1), EPERM);
+	check_owner_operations_refused(&e, fds[1]);
 	CHECK_ERR(genclave_add_task(&e, h.root_pid), EPERM);
-	add_own_thread(sock, &e);
+	own_thread(sock, &e);
+	check_netlink(h.enclave_id);
 	exit(0);
 }
 
@@ -237,13 +304,12 @@ int main(void)
 	check_foreign_queues_refused(&shared, &shared_queue, &other_queue);
 
 	h.enclave_id = shared.id;
-	send_enclave(sockets[0], shared.fd, &h);
+	send_fds(sockets[0], (int[]){ shared.fd, shared_queue.fd }, &h);
 	CHECK(read(sockets[0], &byte, 1) == 1 && byte == DONE);
-	CHECK(genclave_query(&shared, &info) == 0);
-	CHECK(info.nr_tasks == 1);
-	CHECK(genclave_destroy(&shared) == 0);
-	CHECK(write(sockets[0], &byte, 1) == 1);
 	CHECK(waitpid(child, &status, 0) == child);
+	CHECK(genclave_query(&shared, &info) == 0);
+	CHECK_EQ(info.state, GHOST_ENCLAVE_LIVE);
+	CHECK(genclave_destroy(&shared) == 0);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
 	kill(h.root_pid, SIGKILL);

@@ -141,7 +141,8 @@ static void stop_all_spins(void *arg)
  */
 static void let_group_run(void)
 {
-	uint64_t deadline = gnow_ns() + TIMEOUT * 1000000ULL;
+	/* On a loaded host the three vCPUs rarely all run at once. */
+	uint64_t deadline = gnow_ns() + 6 * TIMEOUT * 1000000ULL;
 
 	while (!gwaker_acted(&waker)) {
 		uint32_t agent_barrier = gcpu_barrier(&enclave, AGENT_CPU);
@@ -183,8 +184,9 @@ static void finish_puppets(void)
 	for (int i = 0; i < NR_PUPPETS; i++) {
 		CHECK(gstep_command(&step, &puppets[i], gtids[i], GPUPPET_EXIT,
 				    0, cpu_of(1)));
-		CHECK(gstep_expect(&step, GHOST_MSG_TASK_DEAD, gtids[i],
-				   GANY_CPU, TIMEOUT, NULL));
+		/* Kept on its CPU: a kernel thread may preempt it. */
+		CHECK(gstep_expect_running(&step, GHOST_MSG_TASK_DEAD,
+					   gtids[i], cpu_of(1), TIMEOUT, NULL));
 	}
 }
 
@@ -197,7 +199,7 @@ int main(void)
 	for (int i = 0; i < NR_PUPPETS; i++)
 		CHECK(gpuppet_spawn(&puppets[i], &cpus) == 0);
 	CHECK(gwaker_spawn(&waker, 0) == 0);
-	CHECK(genclave_create(&enclave, &cpus, 0, 30000) == 0);
+	CHECK(genclave_create(&enclave, &cpus, 0, 10000) == 0);
 	CHECK(genclave_destroy_on_failure(&enclave) == 0);
 	CHECK(gstep_begin(&step, &enclave, AGENT_CPU, AGENT_CPU) == 0);
 	for (int i = 0; i < NR_PUPPETS; i++) {

@@ -38,6 +38,19 @@
  * built against version C works with a module reporting (V, F) if F <= C;
  * if C > V it must not use what versions V+1..C added.
  *
+ * What each version added:
+ *  2, 3	GHOST_IOC_CONFIGURE keeps the timeout on 0; ADD_TASK's pid 0.
+ *  4	enclave names; ADD_TASK's F_SKIP_MEMBERS and F_CONTINUE with
+ *	@nr_present and @nr_failed; GHOST_IOC_REMOVE_TASK, GHOST_IOC_PING,
+ *	GHOST_IOC_SET_CPUS; why a task departed (TASK_DEPARTED's payload);
+ *	GHOST_TXN_TARGET_LATCHED; GHOST_SW_CPU_OFFLINE,
+ *	GHOST_SW_CPU_THROTTLED and GHOST_MSG_F_CPU_OFFLINE; netlink's
+ *	GHOST_A_NAME, GHOST_A_TASKS_EVICTED, GHOST_A_AGENT_THROTTLES and
+ *	GHOST_EVENT_TASK_EVICTED. Behaviour that changed for every client:
+ *	@watchdog_ms is at most 10000; GHOST_IOC_COMMIT fails with EBUSY
+ *	when a slot of its set was not READY; owner operations need
+ *	CAP_SYS_NICE in the caller (see Rights).
+ *
  * Every ioctl argument is a struct whose size is encoded in the request
  * number. The module accepts a struct shorter than its own (missing fields
  * read as zero) and a longer one whose extra bytes are all zero (else
@@ -69,6 +82,20 @@
  *    check that CPU's agent barrier, so an agent never sleeps with an
  *    unread message for it. Remote commits do not check agent barriers.
  *
+ * Rights
+ * ======
+ * Creating or opening an enclave needs CAP_SYS_NICE, and so does every
+ * *owner operation* on an enclave fd, checked against the caller at each
+ * call, not against whoever opened the fd: DESTROY_ENCLAVE, CONFIGURE,
+ * SET_CPUS, CREATE_QUEUE, SET_DEFAULT_QUEUE, SET_QUEUE_WAKEUP,
+ * ASSOC_QUEUE, DISCOVER, BECOME_AGENT, PING and mmap(2) of either region
+ * (EPERM). Agents alone may AGENT_PARK, COMMIT, AGENT_MOVE and
+ * AGENT_RELEASE. So an enclave fd that reaches an unprivileged process
+ * lets it do no more than the *task operations*: ENCLAVE_INFO, and
+ * ADD_TASK and REMOVE_TASK of threads it could sched_setattr(2) anyway
+ * (its own). A ghost task may change its nice value only as far as
+ * RLIMIT_NICE lets it, as in CFS.
+ *
  * /dev/ghost
  * ==========
  * Any user may open /dev/ghost. Its ioctls:
@@ -81,20 +108,28 @@
  *	bytes) and returns an enclave fd (O_CLOEXEC) in @fd and its id in @id.
  *	@max_tasks bounds the tasks the enclave holds at once (0: 4096; at most
  *	1048576). @watchdog_ms: see GHOST_IOC_CONFIGURE (0: 5000).
- *	@flags: GHOST_ENCLAVE_F_*. Needs CAP_SYS_NICE (EPERM).
- *	EINVAL: empty set, a CPU beyond the kernel's, bad sizes, flags or
- *	range; ENODEV: a CPU is offline; EBUSY: a CPU belongs to another
- *	enclave; ENOMEM.
+ *	@flags: GHOST_ENCLAVE_F_*. @name (since 4) names the enclave so that
+ *	a restarted daemon finds it again: up to GHOST_NAME_MAX - 1
+ *	characters of [A-Za-z0-9_.-], NUL-terminated, unique among live
+ *	enclaves; all zero for no name. Needs CAP_SYS_NICE (EPERM).
+ *	EINVAL: empty set, a CPU beyond the kernel's, bad sizes, flags,
+ *	range or name; ENODEV: a CPU is offline; EBUSY: a CPU belongs to
+ *	another enclave; ENOSPC: no online CPU would be left outside
+ *	enclaves (the kernel's own work needs one); EEXIST: a live enclave
+ *	has this name; ENOMEM. The enclave's memory is charged to the
+ *	caller's memory cgroup.
  *
  * GHOST_IOC_OPEN_ENCLAVE (struct ghost_enclave_open, in/out)
- *	Returns in @fd a new fd for the live enclave @id, so that a restarted
- *	or new agent can attach. Needs CAP_SYS_NICE (EPERM). ENOENT: no live
- *	enclave has that id.
+ *	Returns in @fd a new fd for the live enclave @id, or if @id is 0 for
+ *	the live enclave called @name (since 4), so that a restarted or new
+ *	agent can attach. Needs CAP_SYS_NICE (EPERM). ENOENT: no live
+ *	enclave has that id or name; EINVAL: neither is given.
  *
  * Enclave fds
  * ===========
  * GHOST_IOC_ENCLAVE_INFO (struct ghost_enclave_info, out)
- *	Id, CPUs, limits, region sizes and task and agent counts.
+ *	Id, name, CPUs (those offline included), limits, region sizes and
+ *	task and agent counts.
  *
  * GHOST_IOC_DESTROY_ENCLAVE (no argument)
  *	Destroys the enclave: its tasks and agents return to SCHED_NORMAL
@@ -105,33 +140,65 @@
  *	was already destroyed.
  *
  * GHOST_IOC_CONFIGURE (struct ghost_enclave_config, in)
- *	@watchdog_ms (10..600000; 0 keeps the current value): if a runnable
- *	ghost task of the enclave
- *	waits that long without being scheduled, or an agent keeps its CPU
- *	that long from a higher class that wants it (GHOST_SW_CPU_BOOST), the
- *	enclave is destroyed (reason GHOST_DESTROY_WATCHDOG). @flags:
+ *	@watchdog_ms (10..10000; 0 keeps the current value; the cap keeps
+ *	it well below the kernel's hung-task timeout): if a runnable ghost
+ *	task of the enclave waits that long without being scheduled while
+ *	some CPU it may use was available, or an agent is throttled (see
+ *	Agents and other classes) for that long without a break, the
+ *	enclave is destroyed (reason GHOST_DESTROY_WATCHDOG). A task that
+ *	waited that long because higher classes held every enclave CPU it
+ *	may use is evicted alone (GHOST_DEPART_STARVED). @flags:
  *	GHOST_ENCLAVE_F_*.
+ *
+ * GHOST_IOC_SET_CPUS (struct ghost_enclave_cpus, in; since 4)
+ *	Changes the enclave's CPUs to the bitmap at @cpus_ptr. An added CPU
+ *	must be online and in no other enclave (ENODEV, EBUSY); it starts
+ *	with no agent. A removed CPU loses its agent (returned to
+ *	SCHED_NORMAL as at destruction), its latched task (TASK_PREEMPT with
+ *	GHOST_MSG_F_WAS_LATCHED) and its running ghost task (TASK_PREEMPT);
+ *	a task whose affinity is left with no CPU of the enclave departs
+ *	(GHOST_DEPART_AFFINITY). EINVAL and ENOSPC as for CREATE_ENCLAVE.
  *
  * GHOST_IOC_ADD_TASK (struct ghost_add_task, in/out)
  *	Moves thread @pid (0: the caller; with GHOST_ADD_F_PROCESS: every
- *	thread of process @pid) into SCHED_GHOST in this enclave. The caller needs CAP_SYS_NICE
- *	or the target's uid, as for sched_setattr(2) (EPERM). @nr_added says
- *	how many threads entered, also on failure. A task enters with
- *	TASK_NEW on the default queue. ESRCH: no such thread; EALREADY: it is
- *	already a ghost task; EBUSY: it is being added elsewhere; ENOSPC: the
- *	enclave is full; EINVAL: a kernel thread or a task that is not
- *	SCHED_NORMAL, SCHED_BATCH or SCHED_IDLE; ENODEV: the enclave is gone.
+ *	thread of process @pid) into SCHED_GHOST in this enclave. The caller
+ *	needs CAP_SYS_NICE or the target's uid, as for sched_setattr(2)
+ *	(EPERM). @nr_added says how many threads entered, also on failure. A
+ *	task enters with TASK_NEW on the default queue, keeping its nice
+ *	value; the policy it had is remembered for when it leaves. ESRCH: no
+ *	such thread, or it is exiting; EALREADY: it is already a ghost task;
+ *	EBUSY: it is being added elsewhere; ENOSPC: the enclave is full;
+ *	EINVAL: a kernel thread or a task that is not SCHED_NORMAL,
+ *	SCHED_BATCH or SCHED_IDLE; EXDEV: its affinity has no CPU of the
+ *	enclave; ENODEV: the enclave is gone.
+ *	With GHOST_ADD_F_PROCESS, a thread that fails stops the walk and its
+ *	error is returned, unless (since 4) GHOST_ADD_F_CONTINUE is given:
+ *	then every thread is tried, @nr_failed counts those that failed and
+ *	the first failure is returned. With GHOST_ADD_F_SKIP_MEMBERS (since
+ *	4), threads that are already ghost tasks of this enclave are counted
+ *	in @nr_present instead of failing with EALREADY; so adding a process
+ *	again picks up the threads it made since.
  *	Children of ghost tasks start in the enclave (with TASK_NEW, on their
- *	parent's queue) unless created with reset-on-fork. A ghost task leaves by
- *	sched_setscheduler(2) to another policy, which produces TASK_DEPARTED.
+ *	parent's queue) unless created with reset-on-fork. A ghost task
+ *	leaves by sched_setscheduler(2) to another policy, by REMOVE_TASK,
+ *	or by eviction; each produces TASK_DEPARTED with the reason.
+ *
+ * GHOST_IOC_REMOVE_TASK (struct ghost_remove_task, in/out; since 4)
+ *	Returns thread @pid (with GHOST_ADD_F_PROCESS: every thread of
+ *	process @pid in this enclave) to the policy it had before it entered,
+ *	with its nice value, and counts them in @nr_removed. Permissions as
+ *	for ADD_TASK. ESRCH: no such thread; ENOENT: not a ghost task of
+ *	this enclave (with F_PROCESS: none of its threads is).
  *
  * GHOST_IOC_CREATE_QUEUE (struct ghost_queue_create, in/out)
  *	Creates a message queue of @nr_slots slots (a power of two, 16..65536)
  *	and returns a queue fd in @fd and the size to mmap in @map_size. The
  *	queue wakes the agent of @wakeup_cpu when a message arrives, or
  *	nobody if it is -1 (a polled queue). The first queue of an enclave
- *	becomes its default queue. EINVAL; ENOSPC: 64 queues already;
- *	ENOMEM. Once its fd is closed and unmapped, a queue is *orphaned*:
+ *	becomes its default queue. EINVAL; ENOSPC: the enclave already has
+ *	64 plus twice its number of CPUs queues whose fds are open (orphaned
+ *	queues do not count, since 4); ENOMEM. Once its fd is closed and
+ *	unmapped, a queue is *orphaned*:
  *	messages meant for it go to the default queue instead (and are
  *	dropped, their barriers still moving, if that is orphaned too). So a
  *	dead agent's tasks report to the default queue of its successor.
@@ -158,9 +225,12 @@
  *	affinity can no longer be changed) and runs in the agent class, above
  *	every class but stop. CPU messages of @cpu go to @queue_fd, or to the
  *	default queue if it is -1. Needs CAP_SYS_NICE (EPERM). EINVAL: @cpu
- *	is not in the enclave; EBUSY: @cpu has an agent (retry once it has
- *	exited: that is the handoff); EALREADY: the caller is a ghost task or
- *	agent already; EBADF: bad @queue_fd.
+ *	is not in the enclave or not in the caller's cpuset; ENODEV: @cpu is
+ *	offline; EBUSY: @cpu has an agent (retry once it has exited: that is
+ *	the handoff); EALREADY: the caller is a ghost task or agent already;
+ *	EBADF: bad @queue_fd. An agent that the kernel moves off its CPU (a
+ *	cpuset change, the CPU going offline) stops being one, as by
+ *	AGENT_RELEASE, and its CPU is free again.
  *
  * GHOST_IOC_AGENT_PARK (struct ghost_agent_park, in)
  *	The calling agent gives up its CPU until it is woken: by a message in
@@ -178,13 +248,27 @@
  *	the caller's own CPU commits a task, the caller parks as by
  *	GHOST_IOC_AGENT_PARK (with that slot's agent barrier) once the others
  *	are done, so that the task runs; it returns 0 however the park ends.
- *	Failed transactions are reported in their slots, not as errors.
+ *	Failed transactions are reported in their slots, not as errors. A
+ *	slot of the set that is not READY when the kernel claims it (never
+ *	made READY, or claimed by another commit) is left alone and, once
+ *	the rest is done, the call fails with EBUSY (since 4; before, such a
+ *	slot was skipped silently): the caller learns that what it wrote
+ *	there was not committed by this call.
+ *
+ * GHOST_IOC_PING (struct ghost_ping, in; since 4)
+ *	Wakes the agent of @cpu as a GHOST_TARGET_PING transaction would,
+ *	but without a transaction slot, so that it cannot collide with what
+ *	that CPU's own agent writes into its slot. EINVAL: @cpu is not in
+ *	the enclave; ESRCH: it has no agent.
  *
  * GHOST_IOC_AGENT_MOVE (struct ghost_agent_move, in)
- *	Moves the calling agent to @cpu, which must be in the enclave (EINVAL)
- *	and have no agent (EBUSY), keeping its queue: how a global agent hands
- *	its CPU to a higher class (see GHOST_SW_CPU_BOOST). A move to the
- *	agent's own CPU does nothing and returns 0.
+ *	Moves the calling agent to @cpu, which must be in the enclave (EINVAL),
+ *	online (ENODEV) and have no agent (EBUSY), keeping its queue: how a
+ *	global agent hands its CPU to a higher class (see GHOST_SW_CPU_BOOST).
+ *	A task latched on @cpu loses its latch (TASK_PREEMPT with
+ *	GHOST_MSG_F_WAS_LATCHED): it could not run before the agent parks,
+ *	and a global agent does not park. A move to the agent's own CPU does
+ *	nothing and returns 0.
  *
  * GHOST_IOC_AGENT_RELEASE (no argument)
  *	The calling agent stops being one: it returns to SCHED_NORMAL with its
@@ -235,14 +319,20 @@
  *			(GHOST_MSG_F_BY_HIGHER_CLASS), or a kernel migration.
  * TASK_YIELD		the task called sched_yield(2).
  * TASK_DEAD		the task exited; its gtid is dead.
- * TASK_DEPARTED	the task left SCHED_GHOST (or the enclave died); its
- *			gtid is dead.
+ * TASK_DEPARTED	the task left the enclave; its gtid is dead. The
+ *			payload says why (enum ghost_depart_reason): it
+ *			left SCHED_GHOST, was removed, its affinity left
+ *			the enclave, it starved behind higher classes, or
+ *			the enclave died. The evicted ones (affinity,
+ *			starved) are counted and multicast too.
  * TASK_AFFINITY_CHANGED	its allowed CPUs changed (sched_getaffinity(2));
  *			setting the same mask again sends nothing.
  * TASK_PRIORITY_CHANGED	its nice value changed (in the payload).
  * CPU_TICK		a scheduler tick on the CPU (GHOST_ENCLAVE_F_TICKS).
- * CPU_AVAILABLE	no higher class wants the CPU any more.
- * CPU_BUSY		a higher class (CFS, RT, ...) took or wants the CPU.
+ * CPU_AVAILABLE	no higher class wants the CPU any more (or it came
+ *			back online).
+ * CPU_BUSY		a higher class (CFS, RT, ...) took or wants the CPU,
+ *			or (GHOST_MSG_F_CPU_OFFLINE) the CPU went offline.
  * CPU_NOT_IDLE		once, the next time the CPU switches from its idle
  *			task to anything, after a commit asked for it with
  *			GHOST_RUN_F_NOT_IDLE.
@@ -251,21 +341,33 @@
  * preempted (TASK_PREEMPT without GHOST_MSG_F_BY_HIGHER_CLASS); a latched
  * task stays latched.
  *
+ * A task that a priority-inheritance boost lifts into RT or deadline
+ * leaves the ghost class until the boost ends: it gets TASK_BLOCKED when
+ * it goes and TASK_WAKEUP when it comes back (TASK_NEW if it entered the
+ * enclave while boosted), it is not shown running, and commits naming it
+ * meanwhile fail. Whatever its class, a ghost task that exits or leaves
+ * is reported and its word freed.
+ *
  * Transactions
  * ============
  * The transaction region holds one struct ghost_txn per CPU, indexed by
- * CPU number. Any agent of the enclave may fill any slot; the first commit
- * that claims a READY slot commits it, and others naming it skip it. An
- * agent fills a slot (@target, @task_barrier,
+ * CPU number. Any agent of the enclave may fill any slot, but a slot has
+ * one writer at a time: whoever made it READY owns it until it reaches a
+ * final state (wake other CPUs' agents with GHOST_IOC_PING, not through
+ * their slots). The first commit that claims a READY slot commits it;
+ * other commits naming it fail with EBUSY. An agent fills a slot
+ * (@target, @task_barrier,
  * @agent_barrier, @run_flags), sets @state to GHOST_TXN_READY with a
  * release store, then commits. The kernel claims each READY slot of the
- * committed set (slots that are not READY are left alone and do not
- * count), checks it and ends it in a final state with a release store after
+ * committed set, checks it and ends it in a final state with a release store after
  * @commit_time_ns. @target is a gtid to run, GHOST_TARGET_NONE to run no
  * ghost task there (preempting the one that runs), or GHOST_TARGET_PING to
  * wake the CPU's agent. A committed task is *latched*: it runs on that CPU
  * as soon as no higher class wants the CPU, and until it blocks, yields or
- * is preempted; a ghost task runs only when latched. States:
+ * is preempted; a ghost task runs only when latched. A task is latched on
+ * one CPU at most: to move a latched task, commit GHOST_TARGET_NONE on its
+ * CPU first. A failed transaction changes nothing, not even which CPU's
+ * run queue holds its task. States:
  *
  * COMPLETE		done.
  * TARGET_STALE		@task_barrier is not the task's barrier.
@@ -275,10 +377,13 @@
  * TARGET_NOT_FOUND	no task has this gtid (any more).
  * TARGET_NOT_ALLOWED	the task's affinity excludes the CPU, or it may not
  *			migrate now.
- * CPU_UNAVAIL		a higher class is running or runnable on the CPU;
- *			if the CPU has an agent, it gets CPU_AVAILABLE once
- *			that ends.
- * CPU_BUSY		GHOST_RUN_F_NO_PREEMPT and a ghost task holds the CPU.
+ * TARGET_LATCHED	the task is latched on another CPU, or an earlier
+ *			slot of this commit names it too (since 4).
+ * CPU_UNAVAIL		a higher class is running or runnable on the CPU,
+ *			or it is offline; if the CPU has an agent, it gets
+ *			CPU_AVAILABLE once that ends.
+ * CPU_BUSY		GHOST_RUN_F_NO_PREEMPT and a ghost task holds the
+ *			CPU; or a sync group in flight holds it.
  * NO_AGENT		GHOST_TARGET_PING and the CPU has no agent.
  * INVALID_CPU		the CPU is not in the enclave.
  * INVALID_FLAGS	unknown @run_flags bits.
@@ -291,7 +396,14 @@
  * checked in CPU order; the first that fails gets its own state, every
  * other slot POISONED, and none of the group's tasks runs because of this
  * commit (nr_committed is 0). If a slot in the set is not READY, it is
- * left alone and every other slot is POISONED.
+ * left alone, every other slot is POISONED and the call fails with EBUSY.
+ * While the group is checked, its CPUs and tasks are held: other commits
+ * naming them fail (CPU_BUSY, TARGET_LATCHED). PING and TARGET_NONE slots
+ * are checked with the rest and act once the group is released; they
+ * cannot fail then. Only the kernel can still take a checked task away
+ * before the release (it exits, departs, or is moved): its slot then ends
+ * TARGET_STALE, the group is withdrawn as above, and the task's own
+ * message says what happened.
  *
  * Netlink
  * =======
@@ -306,7 +418,12 @@
  * GHOST_A_CPU and GHOST_A_PID (the agent's thread id in the initial PID
  * namespace) for AGENT_ATTACHED and AGENT_DETACHED; GHOST_A_CPU (where
  * the dropped message arose) for QUEUE_OVERFLOW, which is sent once per
- * run of drops on a queue.
+ * run of drops on a queue; GHOST_A_PID and GHOST_A_REASON (enum
+ * ghost_depart_reason) for TASK_EVICTED. Events name threads, so joining
+ * the events group needs CAP_SYS_ADMIN (EPERM); the enclave dump is open
+ * to all. Events arise in the scheduler, where nothing may allocate: each
+ * has its place reserved beforehand, and an event whose place is still
+ * taken by one not yet sent is coalesced into it.
  *
  * Entering SCHED_GHOST otherwise
  * ==============================
@@ -329,14 +446,40 @@
  *   committing another one there displaces it (TASK_PREEMPT with
  *   GHOST_MSG_F_WAS_LATCHED). Park to let it run.
  * - Honour GHOST_SW_CPU_BOOST: move or park. An agent woken on a CPU it
- *   may not keep is told again, and the watchdog ends an enclave whose
- *   agent hogs a CPU that a higher class wants.
+ *   may not keep is told again. See Agents and other classes.
  * - An agent is woken when its CPU's availability changes even if its
  *   queue is polled, so a global agent may park until then.
  * - On a production machine, isolate the enclave's CPUs (cpusets, the
  *   workqueue cpumask, IRQ affinity): kernel threads of higher classes
  *   that pass through them preempt ghost tasks (TASK_PREEMPT with
  *   GHOST_MSG_F_BY_HIGHER_CLASS) and make commits fail with CPU_UNAVAIL.
+ *
+ * Agents and other classes
+ * ========================
+ * The agent class runs above RT and deadline, so an agent could starve
+ * them, and the per-CPU kernel threads of CFS, on its CPU. The kernel
+ * does not let it: at each tick on which an agent runs while tasks of
+ * other classes wait for its CPU, it counts against a budget of
+ * GHOST_AGENT_BUDGET_MS; the count restarts whenever nothing waits. An
+ * agent over budget is *throttled*: it is not run for
+ * GHOST_AGENT_THROTTLE_MS, whatever wakes it, and its CPU's word shows
+ * GHOST_SW_CPU_THROTTLED meanwhile. Throttles are counted; an agent
+ * throttled again and again for @watchdog_ms ends the enclave. None of
+ * this needs a kernel thread to run.
+ *
+ * An enclave never takes the last online CPU that is in no enclave
+ * (ENOSPC; taking that CPU offline fails with EBUSY too): unbound kernel
+ * work and the watchdog's recovery run there.
+ *
+ * CPU hotplug
+ * ===========
+ * A CPU of an enclave may go offline. Its agent stops being one (see
+ * BECOME_AGENT), its latched and running ghost tasks are preempted, the
+ * ghost tasks queued there move to another CPU they may use, its word
+ * shows GHOST_SW_CPU_OFFLINE and its agent's queue (or the default one)
+ * gets CPU_BUSY with GHOST_MSG_F_CPU_OFFLINE; commits to it end
+ * CPU_UNAVAIL. It stays in the enclave: once online again it is usable
+ * (CPU_AVAILABLE) and waits for an agent.
  *
  * Differences from ghOSt
  * ======================
@@ -363,10 +506,17 @@
 #define SCHED_GHOST			18
 #endif
 
-#define GHOST_ABI_VERSION		3
+#define GHOST_ABI_VERSION		4
 #define GHOST_ABI_FLOOR			1
 
 #define GHOST_DEVICE_PATH		"/dev/ghost"
+
+/* Enclave names, NUL included. */
+#define GHOST_NAME_MAX			32
+
+/* Agent throttling (see Agents and other classes). */
+#define GHOST_AGENT_BUDGET_MS		50
+#define GHOST_AGENT_THROTTLE_MS		10
 
 /* /dev/ghost */
 
@@ -388,12 +538,14 @@ struct ghost_enclave_create {
 	__u64 id;		/* out */
 	__s32 fd;		/* out: enclave fd */
 	__u32 reserved;
+	char name[GHOST_NAME_MAX];	/* in (since 4) */
 };
 
 struct ghost_enclave_open {
-	__u64 id;		/* in */
+	__u64 id;		/* in: 0 to open by @name */
 	__s32 fd;		/* out */
 	__u32 reserved;
+	char name[GHOST_NAME_MAX];	/* in (since 4) */
 };
 
 /* Enclave fds */
@@ -416,6 +568,13 @@ struct ghost_enclave_info {
 	__u32 nr_cpu_ids;	/* CPU words in the status region */
 	__u64 status_size;	/* bytes to map at GHOST_MMAP_STATUS */
 	__u64 txns_size;	/* bytes to map at GHOST_MMAP_TXNS */
+	char name[GHOST_NAME_MAX];	/* since 4 */
+};
+
+struct ghost_enclave_cpus {
+	__u64 cpus_ptr;		/* in: cpu_set_t-style bitmap */
+	__u32 cpus_size;	/* in: its size in bytes */
+	__u32 reserved;
 };
 
 struct ghost_enclave_config {
@@ -424,12 +583,30 @@ struct ghost_enclave_config {
 };
 
 #define GHOST_ADD_F_PROCESS		(1U << 0)	/* every thread of @pid */
-#define GHOST_ADD_F_ALL			(GHOST_ADD_F_PROCESS)
+#define GHOST_ADD_F_SKIP_MEMBERS	(1U << 1)	/* since 4 */
+#define GHOST_ADD_F_CONTINUE		(1U << 2)	/* since 4 */
+#define GHOST_ADD_F_ALL			(GHOST_ADD_F_PROCESS | \
+					 GHOST_ADD_F_SKIP_MEMBERS | \
+					 GHOST_ADD_F_CONTINUE)
 
 struct ghost_add_task {
 	__s32 pid;		/* in: thread id, or process id with F_PROCESS */
 	__u32 flags;		/* in: GHOST_ADD_F_* */
 	__u32 nr_added;		/* out */
+	__u32 reserved;
+	__u32 nr_present;	/* out (since 4): already members */
+	__u32 nr_failed;	/* out (since 4): with F_CONTINUE */
+};
+
+struct ghost_remove_task {
+	__s32 pid;		/* in: thread id, or process id with F_PROCESS */
+	__u32 flags;		/* in: GHOST_ADD_F_PROCESS or 0 */
+	__u32 nr_removed;	/* out */
+	__u32 reserved;
+};
+
+struct ghost_ping {
+	__s32 cpu;
 	__u32 reserved;
 };
 
@@ -503,6 +680,9 @@ struct ghost_agent_move {
 #define GHOST_IOC_COMMIT		_IOWR(GHOST_IOC_MAGIC, 0x1b, struct ghost_commit)
 #define GHOST_IOC_AGENT_MOVE		_IOW(GHOST_IOC_MAGIC, 0x1c, struct ghost_agent_move)
 #define GHOST_IOC_AGENT_RELEASE		_IO(GHOST_IOC_MAGIC, 0x1d)
+#define GHOST_IOC_REMOVE_TASK		_IOWR(GHOST_IOC_MAGIC, 0x1e, struct ghost_remove_task)
+#define GHOST_IOC_PING			_IOW(GHOST_IOC_MAGIC, 0x1f, struct ghost_ping)
+#define GHOST_IOC_SET_CPUS		_IOW(GHOST_IOC_MAGIC, 0x20, struct ghost_enclave_cpus)
 
 /* Shared memory */
 
@@ -530,6 +710,8 @@ struct ghost_status_header {
 #define GHOST_SW_CPU_HAS_AGENT		(1U << 10)
 #define GHOST_SW_CPU_AGENT_PARKED	(1U << 11)
 #define GHOST_SW_CPU_IN_ENCLAVE		(1U << 12)
+#define GHOST_SW_CPU_OFFLINE		(1U << 13)	/* since 4 */
+#define GHOST_SW_CPU_THROTTLED		(1U << 14)	/* since 4: its agent is */
 
 struct ghost_status_word {
 	__u32 barrier;		/* task: Tseq; CPU: Aseq */
@@ -577,6 +759,16 @@ enum ghost_msg_type {
 #define GHOST_MSG_F_RUNNABLE		(1U << 0)	/* TASK_NEW */
 #define GHOST_MSG_F_BY_HIGHER_CLASS	(1U << 1)	/* TASK_PREEMPT */
 #define GHOST_MSG_F_WAS_LATCHED		(1U << 2)	/* TASK_PREEMPT: had not run */
+#define GHOST_MSG_F_CPU_OFFLINE		(1U << 3)	/* CPU_BUSY (since 4) */
+
+/* Why a task departed (TASK_DEPARTED's payload, TASK_EVICTED events). */
+enum ghost_depart_reason {
+	GHOST_DEPART_LEFT = 0,		/* it left SCHED_GHOST */
+	GHOST_DEPART_REMOVED = 1,	/* GHOST_IOC_REMOVE_TASK */
+	GHOST_DEPART_AFFINITY = 2,	/* evicted: affinity left the enclave */
+	GHOST_DEPART_STARVED = 3,	/* evicted: higher classes held its CPUs */
+	GHOST_DEPART_ENCLAVE = 4,	/* the enclave was destroyed */
+};
 
 struct ghost_msg {
 	__u16 type;		/* enum ghost_msg_type */
@@ -602,6 +794,9 @@ struct ghost_msg {
 		struct {
 			__s32 nice;
 		} task_priority;
+		struct {
+			__u32 reason;		/* enum ghost_depart_reason */
+		} task_departed;
 		__u8 raw[24];
 	};
 };
@@ -635,7 +830,8 @@ enum ghost_txn_state {
 	GHOST_TXN_INVALID_FLAGS = 14,
 	GHOST_TXN_INVALID_TARGET = 15,
 	GHOST_TXN_POISONED = 16,
-	GHOST_TXN_STATE_MAX = 16,
+	GHOST_TXN_TARGET_LATCHED = 17,	/* since 4 */
+	GHOST_TXN_STATE_MAX = 17,
 };
 
 struct ghost_txn {
@@ -679,6 +875,9 @@ enum ghost_genl_attr {
 	GHOST_A_CPU,			/* u32 */
 	GHOST_A_PID,			/* u32 */
 	GHOST_A_PAD,
+	GHOST_A_NAME,			/* string (since 4) */
+	GHOST_A_TASKS_EVICTED,		/* u64 (since 4) */
+	GHOST_A_AGENT_THROTTLES,	/* u64 (since 4) */
 	__GHOST_A_MAX,
 };
 #define GHOST_A_MAX			(__GHOST_A_MAX - 1)
@@ -689,6 +888,7 @@ enum ghost_event {
 	GHOST_EVENT_AGENT_ATTACHED = 3,
 	GHOST_EVENT_AGENT_DETACHED = 4,
 	GHOST_EVENT_QUEUE_OVERFLOW = 5,
+	GHOST_EVENT_TASK_EVICTED = 6,	/* since 4 */
 };
 
 enum ghost_destroy_reason {

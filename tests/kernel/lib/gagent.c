@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <linux/futex.h>
 #include <string.h>
@@ -19,6 +20,21 @@
 int gdev_open(void)
 {
 	return open(GHOST_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* An ioctl on a /dev/ghost fd of its own. */
+static int gdev_ioctl(unsigned long cmd, void *arg)
+{
+	int dev = gdev_open();
+	int ret, saved_errno;
+
+	if (dev < 0)
+		return -1;
+	ret = ioctl(dev, cmd, arg);
+	saved_errno = errno;
+	close(dev);
+	errno = saved_errno;
+	return ret;
 }
 
 static void genclave_unmap(struct genclave *e)
@@ -69,8 +85,8 @@ fail:
 	return -1;
 }
 
-int genclave_create(struct genclave *e, const cpu_set_t *cpus, uint32_t flags,
-		    uint32_t watchdog_ms)
+static int enclave_create(struct genclave *e, const cpu_set_t *cpus,
+			  uint32_t flags, uint32_t watchdog_ms, const char *name)
 {
 	struct ghost_enclave_create create = {
 		.cpus_ptr = (uintptr_t)cpus,
@@ -78,31 +94,42 @@ int genclave_create(struct genclave *e, const cpu_set_t *cpus, uint32_t flags,
 		.flags = flags,
 		.watchdog_ms = watchdog_ms,
 	};
-	int dev = gdev_open();
-	int ret, saved_errno;
 
-	if (dev < 0)
+	memcpy(create.name, name, strnlen(name, sizeof(create.name)));
+	if (gdev_ioctl(GHOST_IOC_CREATE_ENCLAVE, &create))
 		return -1;
-	ret = ioctl(dev, GHOST_IOC_CREATE_ENCLAVE, &create);
-	saved_errno = errno;
-	close(dev);
-	errno = saved_errno;
-	return ret ? ret : genclave_adopt_fd(e, create.fd);
+	return genclave_adopt_fd(e, create.fd);
+}
+
+int genclave_create(struct genclave *e, const cpu_set_t *cpus, uint32_t flags,
+		    uint32_t watchdog_ms)
+{
+	return enclave_create(e, cpus, flags, watchdog_ms, "");
+}
+
+int genclave_create_named(struct genclave *e, const cpu_set_t *cpus,
+			  uint32_t watchdog_ms, const char *name)
+{
+	return enclave_create(e, cpus, 0, watchdog_ms, name);
+}
+
+int genclave_open_named(struct genclave *e, const char *name)
+{
+	struct ghost_enclave_open open_args = { .id = 0 };
+
+	memcpy(open_args.name, name, strnlen(name, sizeof(open_args.name)));
+	if (gdev_ioctl(GHOST_IOC_OPEN_ENCLAVE, &open_args))
+		return -1;
+	return genclave_adopt_fd(e, open_args.fd);
 }
 
 int genclave_open(struct genclave *e, uint64_t id)
 {
 	struct ghost_enclave_open open_args = { .id = id };
-	int dev = gdev_open();
-	int ret, saved_errno;
 
-	if (dev < 0)
+	if (gdev_ioctl(GHOST_IOC_OPEN_ENCLAVE, &open_args))
 		return -1;
-	ret = ioctl(dev, GHOST_IOC_OPEN_ENCLAVE, &open_args);
-	saved_errno = errno;
-	close(dev);
-	errno = saved_errno;
-	return ret ? ret : genclave_adopt_fd(e, open_args.fd);
+	return genclave_adopt_fd(e, open_args.fd);
 }
 
 void genclave_close(struct genclave *e)
@@ -199,6 +226,38 @@ int genclave_add_task(const struct genclave *e, pid_t tid)
 	return ioctl(e->fd, GHOST_IOC_ADD_TASK, &add);
 }
 
+int genclave_add_tasks(const struct genclave *e, pid_t pid, uint32_t flags,
+		       struct ghost_add_task *out)
+{
+	struct ghost_add_task add = { .pid = pid, .flags = flags };
+	int ret = ioctl(e->fd, GHOST_IOC_ADD_TASK, &add);
+
+	if (out)
+		*out = add;
+	return ret;
+}
+
+int genclave_remove_task(const struct genclave *e, pid_t pid, uint32_t flags,
+			 uint32_t *nr_removed)
+{
+	struct ghost_remove_task remove = { .pid = pid, .flags = flags };
+	int ret = ioctl(e->fd, GHOST_IOC_REMOVE_TASK, &remove);
+
+	if (nr_removed)
+		*nr_removed = remove.nr_removed;
+	return ret;
+}
+
+int genclave_set_cpus(const struct genclave *e, const cpu_set_t *cpus)
+{
+	struct ghost_enclave_cpus arg = {
+		.cpus_ptr = (uintptr_t)cpus,
+		.cpus_size = sizeof(*cpus),
+	};
+
+	return ioctl(e->fd, GHOST_IOC_SET_CPUS, &arg);
+}
+
 int genclave_discover(const struct genclave *e, uint32_t *nr_tasks)
 {
 	struct ghost_discover discover = { 0 };
@@ -264,6 +323,13 @@ int gagent_move(const struct genclave *e, int cpu)
 	struct ghost_agent_move move = { .cpu = cpu };
 
 	return ioctl(e->fd, GHOST_IOC_AGENT_MOVE, &move);
+}
+
+int gagent_ping(const struct genclave *e, int cpu)
+{
+	struct ghost_ping ping = { .cpu = cpu };
+
+	return ioctl(e->fd, GHOST_IOC_PING, &ping);
 }
 
 int gagent_release(const struct genclave *e)
@@ -373,7 +439,8 @@ int gcommit(const struct genclave *e, const cpu_set_t *cpus, uint32_t flags,
 	};
 	int ret = ioctl(e->fd, GHOST_IOC_COMMIT, &commit);
 
-	if (!ret && nr_committed)
+	/* With EBUSY too: some slots of the set may have committed. */
+	if ((!ret || errno == EBUSY) && nr_committed)
 		*nr_committed = commit.nr_committed;
 	return ret;
 }
@@ -482,6 +549,40 @@ uint64_t gnow_ns(void)
 }
 
 /* Burns CPU: a ghost task doing this stays runnable and on its CPU. */
+long long gthread_stat(pid_t tid, int field)
+{
+	char path[64], buf[1024], *p;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* The command (field 2) may hold spaces; fields 3.. follow its ')'. */
+	p = strrchr(buf, ')');
+	if (!p || field < 3)
+		return -1;
+	p += 2;
+	for (int i = 3; i < field; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	return strtoll(p, NULL, 10);
+}
+
+int gthread_cpu(pid_t tid)
+{
+	return (int)gthread_stat(tid, 39);
+}
+
 void gspin_us(uint64_t us)
 {
 	uint64_t end = gnow_ns() + us * 1000;
@@ -499,6 +600,18 @@ void gsleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+bool gwrite_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text);
 }
 
 /* Returns 0 when woken or if *@word != @expected, -1 on timeout. */

@@ -49,6 +49,14 @@ bool genclave_wait_empty(const struct genclave *e, int timeout_ms);
 int genclave_configure(const struct genclave *e, uint32_t watchdog_ms,
 		       uint32_t flags);
 int genclave_add_task(const struct genclave *e, pid_t tid);
+int genclave_add_tasks(const struct genclave *e, pid_t pid, uint32_t flags,
+		       struct ghost_add_task *out);
+int genclave_remove_task(const struct genclave *e, pid_t pid, uint32_t flags,
+			 uint32_t *nr_removed);
+int genclave_set_cpus(const struct genclave *e, const cpu_set_t *cpus);
+int genclave_create_named(struct genclave *e, const cpu_set_t *cpus,
+			  uint32_t watchdog_ms, const char *name);
+int genclave_open_named(struct genclave *e, const char *name);
 int genclave_discover(const struct genclave *e, uint32_t *nr_tasks);
 int genclave_set_default_queue(const struct genclave *e, int queue_fd);
 int genclave_set_queue_wakeup(const struct genclave *e, int queue_fd,
@@ -62,6 +70,7 @@ int gagent_become(const struct genclave *e, int cpu, int queue_fd);
 int gagent_park(const struct genclave *e, uint32_t agent_barrier);
 int gagent_move(const struct genclave *e, int cpu);
 int gagent_release(const struct genclave *e);
+int gagent_ping(const struct genclave *e, int cpu);
 
 /* Status words; NULL for an index beyond the region. */
 const struct ghost_status_word *gsw_word(const struct genclave *e,
@@ -107,8 +116,14 @@ void gcpus_range(cpu_set_t *set, int first, int last);
 void gcpus_one(cpu_set_t *set, int cpu);
 int gpin_self(int cpu);
 uint64_t gnow_ns(void);
+/* Field @field of /proc/TID/stat, numbered as in proc(5); -1 if none. */
+long long gthread_stat(pid_t tid, int field);
+/* The CPU whose run queue holds thread @tid (stat field 39), or -1. */
+int gthread_cpu(pid_t tid);
 void gspin_us(uint64_t us);
 void gsleep_ms(unsigned int ms);
+/* Writes all of @text to the file at @path (sysfs, cgroupfs, debugfs). */
+bool gwrite_file(const char *path, const char *text);
 int gfutex_wait(uint32_t *word, uint32_t expected, int timeout_ms);
 void gfutex_wake(uint32_t *word);
 const char *gmsg_name(int type);

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "gagent.h"
@@ -75,15 +76,37 @@ double gbench_cfs_switch_ns(int cpu, unsigned int rounds)
 	return ping_pong_round_ns(cpu, rounds) / 2;
 }
 
-void gbench_report(const char *what, double ns, const char *baseline,
-		   double baseline_ns)
+void gbench_record(struct gbench_runs *runs, double ns, double baseline_ns)
 {
-	static bool warned;
+	if (runs->n == GBENCH_REPEATS)
+		return;
+	runs->ns[runs->n] = ns;
+	runs->baseline_ns[runs->n] = baseline_ns;
+	runs->n++;
+}
 
-	if (!warned)
-		printf("(QEMU TCG distorts absolute times: compare ratios only)\n");
-	warned = true;
-	printf("%s: %.2f us\n", what, ns / 1000);
-	printf("%s: %.2f us\n", baseline, baseline_ns / 1000);
-	printf("%s / %s: %.2fx\n", what, baseline, ns / baseline_ns);
+static int compare_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void gbench_report(const struct gbench_runs *runs)
+{
+	double ratios[GBENCH_REPEATS];
+
+	printf("(QEMU TCG distorts absolute times: compare ratios only)\n");
+	for (int i = 0; i < runs->n; i++) {
+		ratios[i] = runs->ns[i] / runs->baseline_ns[i];
+		printf("run %d: %s %.2f us, %s %.2f us, %.2fx\n", i + 1,
+		       runs->what, runs->ns[i] / 1000, runs->baseline,
+		       runs->baseline_ns[i] / 1000, ratios[i]);
+	}
+	if (!runs->n)
+		return;
+	qsort(ratios, runs->n, sizeof(ratios[0]), compare_double);
+	printf("%s / %s: median %.2fx (%d runs, %.2fx to %.2fx)\n", runs->what,
+	       runs->baseline, ratios[runs->n / 2], runs->n, ratios[0],
+	       ratios[runs->n - 1]);
 }

@@ -104,6 +104,10 @@ static void gnl_read_enclave(struct nlattr **tb, struct gnl_enclave *out)
 			  GHOST_TXN_STATE_MAX);
 	out->watchdog_firings = gnl_u64(tb, GHOST_A_WATCHDOG_FIRINGS);
 	out->queue_overflows = gnl_u64(tb, GHOST_A_QUEUE_OVERFLOWS);
+	if (tb[GHOST_A_NAME])
+		nla_strlcpy(out->name, tb[GHOST_A_NAME], sizeof(out->name));
+	out->tasks_evicted = gnl_u64(tb, GHOST_A_TASKS_EVICTED);
+	out->agent_throttles = gnl_u64(tb, GHOST_A_AGENT_THROTTLES);
 }
 
 static int gnl_on_enclave(struct nl_msg *msg, void *arg)
@@ -205,7 +209,7 @@ static int gnl_on_event(struct nl_msg *msg, void *arg)
 struct gnl_events *gnl_events_open(void)
 {
 	struct gnl_events *ev = calloc(1, sizeof(*ev));
-	int family, group;
+	int family, group, ret;
 
 	if (!ev)
 		return NULL;
@@ -218,13 +222,20 @@ struct gnl_events *gnl_events_open(void)
 	nl_socket_set_buffer_size(ev->sock, 1 << 20, 0);
 	group = genl_ctrl_resolve_grp(ev->sock, GHOST_GENL_NAME,
 				      GHOST_GENL_MCGRP_EVENTS);
-	if (group < 0 || nl_socket_add_membership(ev->sock, group)) {
+	if (group < 0) {
 		errno = ENOENT;
+		goto fail;
+	}
+	ret = nl_socket_add_membership(ev->sock, group);
+	if (ret) {
+		errno = ret == -NLE_PERM ? EPERM : EIO;
 		goto fail;
 	}
 	return ev;
 fail:
+	ret = errno;
 	gnl_events_close(ev);
+	errno = ret;
 	return NULL;
 }
 

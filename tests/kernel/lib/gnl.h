@@ -26,6 +26,9 @@ struct gnl_enclave {
 	uint64_t commits[GHOST_TXN_STATE_MAX + 1];
 	uint64_t watchdog_firings;
 	uint64_t queue_overflows;
+	char name[GHOST_NAME_MAX];
+	uint64_t tasks_evicted;
+	uint64_t agent_throttles;
 };
 
 /* One GHOST_CMD_EVENT. */

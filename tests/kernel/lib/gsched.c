@@ -285,9 +285,9 @@ static struct task *agent_lookup(struct agent *a, uint64_t gtid)
 /* Transaction slots */
 
 /*
- * Per-CPU mode shares a CPU's slot between its agent and the leader's
- * pings. The owner flag guards filling it; a slot filled by the other one
- * is in flight until that one's commit claims it, which follows at once.
+ * A slot has one writer at a time (the uapi's rule): the owner flag
+ * guards filling it, and a slot filled by another agent is in flight
+ * until that one's commit claims it, which follows at once.
  */
 static bool slot_try_acquire(struct gsched *s, int cpu)
 {
@@ -338,18 +338,17 @@ static int slot_commit(struct agent *a, int cpu, uint64_t target,
 	return state;
 }
 
-/*
- * Wakes the agent of @cpu to look at its inbox. If the slot is busy, that
- * agent is committing, so it will look when its commit returns.
- */
+/* Wakes the agent of @cpu to look at its inbox. */
 static void agent_ping(struct agent *leader, int cpu)
 {
 	struct gsched *s = leader->sched;
 
-	if (agent_stopping(leader) || !slot_try_acquire(s, cpu))
+	if (agent_stopping(leader))
 		return;
 	count(&s->counters.pings, 1);
-	slot_commit(leader, cpu, GHOST_TARGET_PING, 0, 0);
+	/* ESRCH: that agent is gone, and its successor will look anyway. */
+	if (gagent_ping(s->enc, cpu) && errno != ESRCH)
+		agent_ioctl_failed(leader, errno);
 }
 
 /* Messages */
@@ -523,18 +522,31 @@ static void agent_handle(struct agent *a, const struct ghost_msg *m)
 		agent_task_event(a, t, m);
 }
 
-static void agent_drain(struct agent *a)
+static void agent_time_delivery(struct agent *a, const struct ghost_msg *m)
 {
 	struct gsched_counters *c = &a->sched->counters;
+	uint64_t ns = gnow_ns() - m->time_ns;
+
+	if (a->sched->config.mode == GSCHED_GLOBAL ||
+	    m->type == GHOST_MSG_TASK_BLOCKED) {
+		count(&c->delivery_ns, ns);
+		count(&c->deliveries, 1);
+	} else if (m->type == GHOST_MSG_TASK_WAKEUP) {
+		count(&c->wakeup_delivery_ns, ns);
+		count(&c->wakeup_deliveries, 1);
+	}
+}
+
+static void agent_drain(struct agent *a)
+{
 	bool timed = a->sched->config.mode == GSCHED_GLOBAL || a->woken;
 	struct ghost_msg m;
 
 	a->woken = false;
 	while (gqueue_pop(&a->queue, &m)) {
-		if (timed) {
-			count(&c->delivery_ns, gnow_ns() - m.time_ns);
-			count(&c->deliveries, 1);
-		}
+		if (timed)
+			agent_time_delivery(a, &m);
+		timed = a->sched->config.mode == GSCHED_GLOBAL;
 		agent_handle(a, &m);
 	}
 }

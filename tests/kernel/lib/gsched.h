@@ -66,11 +66,17 @@ struct gsched_counters {
 	uint64_t enclave_gone;	/* agents that saw ENODEV */
 	/*
 	 * Delivery latency: from a message's time_ns to its agent reading
-	 * it. A global agent counts every message; a per-CPU agent only those
-	 * that woke it up.
+	 * it. A global agent counts every message. A per-CPU agent counts
+	 * only the first message it reads after a park, the one that woke it
+	 * (later ones waited for its own work, not for delivery), split by
+	 * where the event happened: a task blocking on the agent's CPU (the
+	 * CPU switches to the agent at once) or a task waking up (from an
+	 * interrupt, whose remaining work runs before any switch).
 	 */
 	uint64_t delivery_ns;
 	uint64_t deliveries;
+	uint64_t wakeup_delivery_ns;
+	uint64_t wakeup_deliveries;
 };
 
 struct gsched;

@@ -63,7 +63,12 @@ void gstep_take_all(struct gstep *s)
 		s->log[i].taken = true;
 }
 
-/* A higher class wants our CPU: let it run, until the CPU is ours again. */
+void gstep_clear_log(struct gstep *s)
+{
+	s->nr_logged = 0;
+	s->nr_unlogged = 0;
+}
+
 /*
  * Give our CPU up while a higher class wants it, or while a task we
  * committed there waits for it: we run above that task.
@@ -351,18 +356,30 @@ bool gstep_seqnums_consecutive(const struct gstep *s, uint64_t gtid)
 	return true;
 }
 
+static void gstep_dump_entry(const struct gstep_entry *entry)
+{
+	const struct ghost_msg *m = &entry->msg;
+
+	fprintf(stderr, "  %-22s seq %-6u gtid %#-12llx cpu %-3d flags %#-4x at %llu.%06llu%s\n",
+		gmsg_name(m->type), m->seqnum, m->gtid, m->cpu, m->flags,
+		m->time_ns / 1000000000ULL, m->time_ns % 1000000000ULL / 1000,
+		entry->taken ? "" : " (untaken)");
+}
+
+/* The last @last messages, then the last @last task messages among them all. */
 void gstep_dump(const struct gstep *s, unsigned int last)
 {
 	unsigned int first = s->nr_logged > last ? s->nr_logged - last : 0;
+	unsigned int shown = 0, i;
 
 	fprintf(stderr, "gstep: %u messages logged, %u unlogged; the last %u:\n",
 		s->nr_logged, s->nr_unlogged, s->nr_logged - first);
-	for (unsigned int i = first; i < s->nr_logged; i++) {
-		const struct ghost_msg *m = &s->log[i].msg;
-
-		fprintf(stderr,
-			"  %-22s seq %-6u gtid %#-12llx cpu %-3d flags %#x%s\n",
-			gmsg_name(m->type), m->seqnum, m->gtid, m->cpu,
-			m->flags, s->log[i].taken ? "" : " (untaken)");
-	}
+	for (i = first; i < s->nr_logged; i++)
+		gstep_dump_entry(&s->log[i]);
+	for (i = s->nr_logged; i-- > 0 && shown < last;)
+		shown += gis_task_msg(s->log[i].msg.type);
+	fprintf(stderr, "gstep: the last %u task messages:\n", shown);
+	for (i++; i < s->nr_logged; i++)
+		if (gis_task_msg(s->log[i].msg.type))
+			gstep_dump_entry(&s->log[i]);
 }

@@ -26,7 +26,7 @@
 
 #define GSTEP_LOG_MAX	16384
 #define GANY_CPU	(-2)	/* matches any cpu (-1 is "nowhere") */
-#define GSTEP_TIMEOUT_MS 10000	/* for what should take milliseconds */
+#define GSTEP_TIMEOUT_MS 20000	/* for what should take milliseconds, with margin for a loaded host */
 
 struct gstep_entry {
 	struct ghost_msg msg;
@@ -47,6 +47,8 @@ int gstep_begin(struct gstep *s, struct genclave *e, int cpu, int wakeup_cpu);
 int gstep_end(struct gstep *s);
 void gstep_poll(struct gstep *s);
 void gstep_take_all(struct gstep *s);
+/* Forgets every message logged so far, to make room in the log. */
+void gstep_clear_log(struct gstep *s);
 bool gstep_expect(struct gstep *s, int type, uint64_t gtid, int cpu,
 		  int timeout_ms, struct ghost_msg *out);
 uint64_t gstep_expect_new(struct gstep *s, pid_t tid, int timeout_ms,

@@ -342,7 +342,9 @@ int gpuppet_spawn(struct gpuppet *p, const cpu_set_t *affinity)
 /* One command at a time: the previous one must be done (gpuppet_idle()). */
 void gpuppet_post(struct gpuppet *p, enum gpuppet_cmd cmd, uint32_t arg)
 {
-	STORE(p->stop_spin, false);
+	/* A stop it has not seen yet still ends the spin it is in. */
+	if (gpuppet_idle(p))
+		STORE(p->stop_spin, false);
 	STORE(p->cmd, cmd);
 	STORE(p->arg, arg);
 	__atomic_add_fetch(&p->posted, 1, __ATOMIC_RELEASE);
@@ -357,6 +359,16 @@ void gpuppet_stop_spin(struct gpuppet *p)
 bool gpuppet_idle(const struct gpuppet *p)
 {
 	return LOAD(p->done) == LOAD(p->posted);
+}
+
+bool gpuppet_wait_asleep(const struct gpuppet *p, int timeout_ms)
+{
+	uint64_t end = gnow_ns() + timeout_ms * 1000000ULL;
+
+	while (!gpuppet_idle(p))
+		if (gnow_ns() > end)
+			return false;
+	return gthread_wait_sleeping(p->tid, timeout_ms);
 }
 
 uint64_t gpuppet_spins(const struct gpuppet *p)

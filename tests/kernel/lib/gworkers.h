@@ -96,6 +96,8 @@ int gpuppet_spawn(struct gpuppet *p, const cpu_set_t *affinity);
 void gpuppet_post(struct gpuppet *p, enum gpuppet_cmd cmd, uint32_t arg);
 void gpuppet_stop_spin(struct gpuppet *p);
 bool gpuppet_idle(const struct gpuppet *p);
+/* Waits until @p is idle and off its CPU, asleep in the kernel. */
+bool gpuppet_wait_asleep(const struct gpuppet *p, int timeout_ms);
 uint64_t gpuppet_spins(const struct gpuppet *p);
 int gpuppet_policy(const struct gpuppet *p);
 int gpuppet_woke_on(const struct gpuppet *p);
