@@ -1,7 +1,9 @@
 # ghost: Linux scheduling delegated to user space.
 #
 #   make test         install dependencies, build everything, run every test
-#   make demo         build everything; show threads scheduled by ghost in the VM
+#   make demo         build everything; ghostd in the VM: hackbench onboarded by
+#                     name, a live policy swap, ghostctl status, against CFS
+#   make demo-abi     the same VM, the kernel mechanism through the raw ABI
 #   make kernel       the patched kernel, cached in $(GHOST_CACHE)
 #   make module       ghost.ko, built against that kernel
 #   make userland     test programs (and later ghostd and policies) into build/
@@ -30,7 +32,7 @@ NL_FLAGS = $(shell pkg-config --cflags --libs libnl-genl-3.0)
 KDIR ?= $(shell scripts/kernel-build $(FLAVOUR))
 
 .PHONY: all deps kernel print-kdir module userland vm-prereqs unit test bench \
-	demo vm-shell dkms-check clean
+	demo demo-abi vm-shell dkms-check clean
 
 all: module userland
 
@@ -56,12 +58,27 @@ module: kernel
 TEST_PROGRAMS := $(patsubst tests/kernel/%.c,$(BUILD)/bin/%,$(wildcard tests/kernel/*.c))
 BENCH_PROGRAMS := $(patsubst tests/bench/%.c,$(BUILD)/bin/%,$(wildcard tests/bench/*.c))
 DEMO_PROGRAMS := $(patsubst tests/demo/%.c,$(BUILD)/bin/%,$(wildcard tests/demo/*.c))
+# The daemon tests (tests/daemon/) run ghostd as installed; their tools go
+# to build/bin, their policies (broken on purpose) to DAEMON_TEST_POLICY_DIR.
+DAEMON_TEST_TOOLS := $(patsubst tests/daemon/tools/%.c,$(BUILD)/bin/%,\
+	$(wildcard tests/daemon/tools/*.c))
+DAEMON_TEST_POLICY_DIR := $(BUILD)/test/daemon-policies
+DAEMON_TEST_POLICIES := $(patsubst tests/daemon/policies/%.c,$(DAEMON_TEST_POLICY_DIR)/%.so,\
+	$(wildcard tests/daemon/policies/*.c)) $(DAEMON_TEST_POLICY_DIR)/init_fails.so
 TEST_LIB := $(wildcard tests/kernel/lib/*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/*.c))
 DAEMON_LIB := $(wildcard daemon/*.c)
 HEADERS := module/uapi/linux/ghost.h $(wildcard daemon/*.h tests/kernel/*.h tests/kernel/lib/*.h)
 
-userland: $(TEST_PROGRAMS) $(BENCH_PROGRAMS) $(DEMO_PROGRAMS) $(UNIT_TESTS)
+# The daemon, its tools and the policy plugins: each part's build.mk adds
+# its outputs to DAEMON_TARGETS (and its unit tests, with explicit rules,
+# to UNIT_TESTS).
+DAEMON_TARGETS :=
+-include $(sort $(wildcard daemon/*/build.mk)) $(wildcard policies/build.mk)
+
+userland: $(TEST_PROGRAMS) $(BENCH_PROGRAMS) $(DEMO_PROGRAMS) $(UNIT_TESTS) \
+	$(DAEMON_TEST_TOOLS) $(DAEMON_TEST_POLICIES) \
+	$(DAEMON_TARGETS)
 
 $(BUILD)/bin/%: tests/kernel/%.c $(TEST_LIB) $(HEADERS)
 	@mkdir -p $(@D)
@@ -74,6 +91,20 @@ $(BUILD)/bin/%: tests/bench/%.c $(TEST_LIB) $(HEADERS)
 $(BUILD)/bin/%: tests/demo/%.c $(TEST_LIB) $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(TEST_LIB) -pthread $(NL_FLAGS)
+
+$(BUILD)/bin/%: tests/daemon/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< -pthread
+
+$(DAEMON_TEST_POLICY_DIR)/%.so: tests/daemon/policies/%.c daemon/include/ghost/policy.h \
+		tests/unit/test_policies/test_plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) -Itests/unit/test_policies $(PLUGIN_LDFLAGS) -o $@ $<
+
+$(DAEMON_TEST_POLICY_DIR)/init_fails.so: tests/unit/test_policies/init_fails.c \
+		tests/unit/test_policies/test_plugin.h daemon/include/ghost/policy.h
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) $(PLUGIN_LDFLAGS) -o $@ $<
 
 $(BUILD)/unit/%: tests/unit/%.c $(DAEMON_LIB) $(HEADERS)
 	@mkdir -p $(@D)
@@ -89,7 +120,14 @@ bench: deps
 	@$(MAKE) -s all
 	@tests/run-bench
 
+# ghostd as a user meets it (tests/demo/ghostd_demo.sh); demo-abi: the
+# kernel mechanism alone, through the raw ABI (tests/demo/ghost_demo.c).
 demo: deps
+	@$(MAKE) -s all
+	@tests/vm/run --install --add tests/demo --add /usr/bin/hackbench \
+		-- /ghost/demo/ghostd_demo.sh
+
+demo-abi: deps
 	@$(MAKE) -s all
 	@tests/vm/run -- ghost_demo
 
@@ -104,3 +142,34 @@ clean:
 	rm -rf $(BUILD) module/.kdir
 	rm -f module/*.o module/*.ko module/*.mod* module/.*.cmd module/modules.order \
 		module/Module.symvers Module.symvers modules.order .*.cmd
+
+# make install [DESTDIR=...] [PREFIX=/usr]: ghostd, ghostctl, ghost-agent and
+# the policies, the systemd unit, and the configuration: /etc/ghost/ghostd.json
+# (kept if it exists) and an empty enclaves.d (so the built-in enclave runs);
+# the example enclaves and the JSON schemas go to share/doc/ghost. Build and
+# install with the same PREFIX: ghostd's default paths come from it.
+PREFIX ?= /usr
+SYSTEMD_UNIT_DIR ?= /lib/systemd/system
+DOC_DIR = $(DESTDIR)$(PREFIX)/share/doc/ghost
+
+.PHONY: install
+install: $(BUILD)/bin/ghostd $(BUILD)/bin/ghostctl $(BUILD)/bin/ghost-agent \
+		$(POLICY_PLUGINS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/lib/ghost/policies $(DESTDIR)$(SYSTEMD_UNIT_DIR) \
+		$(DESTDIR)/etc/ghost/enclaves.d $(DOC_DIR)/examples/enclaves.d \
+		$(DOC_DIR)/schema
+	install -m 0755 $(BUILD)/bin/ghostd $(DESTDIR)$(PREFIX)/sbin/ghostd
+	install -m 0755 $(BUILD)/bin/ghostctl $(DESTDIR)$(PREFIX)/bin/ghostctl
+	install -m 0755 $(BUILD)/bin/ghost-agent $(DESTDIR)$(PREFIX)/lib/ghost/ghost-agent
+	install -m 0644 $(POLICY_PLUGINS) $(DESTDIR)$(PREFIX)/lib/ghost/policies/
+	sed -e 's|/usr/sbin/|$(PREFIX)/sbin/|' -e 's|/usr/bin/|$(PREFIX)/bin/|' \
+		-e 's|/usr/share/|$(PREFIX)/share/|' config/ghostd.service \
+		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/ghostd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/ghostd.service
+	test -e $(DESTDIR)/etc/ghost/ghostd.json || \
+		install -m 0644 config/ghostd.json $(DESTDIR)/etc/ghost/ghostd.json
+	install -m 0644 config/ghostd.json $(DOC_DIR)/examples/
+	install -m 0644 config/enclaves.d/*.json $(DOC_DIR)/examples/enclaves.d/
+	install -m 0644 config/schema/*.json $(DOC_DIR)/schema/
+	install -m 0644 config/README.md $(DOC_DIR)/configuration.md

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The runtime's agents as threads: see agent_threads.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent_threads.h"
+
+/*
+ * An agent's stack holds the runtime's step and the policy's callbacks,
+ * neither of which recurses; mlockall() makes every byte of it resident.
+ */
+#define AGENT_STACK_SIZE	(256 * 1024)
+/* How long a step that asked to be retried later waits. */
+#define RETRY_PAUSE_NS		(1000 * 1000)
+
+struct agent_thread {
+	struct agent_threads *owner;
+	unsigned int agent;
+	pthread_t thread;
+	bool started;
+};
+
+struct agent_threads {
+	struct runtime *rt;
+	struct agent_thread *threads;	/* by agent number */
+	unsigned int nr;
+	uint32_t wake_seq;		/* futex: bumped to wake idle threads */
+};
+
+static void futex_wait(uint32_t *word, uint32_t expected)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+static void futex_wake_all(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+static void pause_ns(long ns)
+{
+	struct timespec ts = { .tv_sec = ns / 1000000000L, .tv_nsec = ns % 1000000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static void *agent_thread_main(void *arg)
+{
+	struct agent_thread *t = arg;
+	struct agent_threads *at = t->owner;
+
+	for (;;) {
+		/* Read before the step, so that a wake during it is not lost. */
+		uint32_t seq = __atomic_load_n(&at->wake_seq, __ATOMIC_ACQUIRE);
+
+		switch (rt_agent_step(at->rt, t->agent)) {
+		case RT_STEP_AGAIN:
+			break;
+		case RT_STEP_RETRY_LATER:
+			pause_ns(RETRY_PAUSE_NS);
+			break;
+		case RT_STEP_IDLE:
+			futex_wait(&at->wake_seq, seq);
+			break;
+		case RT_STEP_EXIT:
+			return NULL;
+		}
+	}
+}
+
+static int thread_start(struct agent_threads *at, unsigned int agent, char *why,
+			size_t len)
+{
+	struct agent_thread *t = &at->threads[agent];
+	sigset_t all, old;
+	pthread_attr_t attr;
+	int err;
+
+	t->owner = at;
+	t->agent = agent;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, AGENT_STACK_SIZE);
+	/* A thread inherits its creator's mask: create it with all blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&t->thread, &attr, agent_thread_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		snprintf(why, len, "cannot start the agent thread of CPU %u: %s",
+			 agent, strerror(err));
+		return -1;
+	}
+	t->started = true;
+	return 0;
+}
+
+int agent_threads_sync(struct agent_threads *at, char *why, size_t len)
+{
+	for (unsigned int agent = 0; agent < at->nr; agent++)
+		if (!at->threads[agent].started && rt_agent_wanted(at->rt, agent) &&
+		    thread_start(at, agent, why, len))
+			return -1;
+	return 0;
+}
+
+int agent_threads_start(struct agent_threads **out, struct runtime *rt,
+			char *why, size_t len)
+{
+	struct agent_threads *at = calloc(1, sizeof(*at));
+
+	*out = NULL;
+	if (at)
+		at->threads = calloc(rt_nr_agents(rt), sizeof(*at->threads));
+	if (!at || !at->threads) {
+		free(at);
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	at->rt = rt;
+	at->nr = rt_nr_agents(rt);
+	*out = at;
+	if (agent_threads_sync(at, why, len)) {
+		agent_threads_stop(at);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+bool agent_threads_settle(struct agent_threads *at, int timeout_ms)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+
+	while (!rt_agents_settled(at->rt)) {
+		if (now_ms() >= deadline)
+			return false;
+		pause_ns(RETRY_PAUSE_NS);
+	}
+	return true;
+}
+
+/*
+ * The control thread runs off the enclave's CPUs: spinning here costs the
+ * enclave nothing, and the blackout no sleep granularity.
+ */
+bool agent_threads_quiesce(struct agent_threads *at, int timeout_ms)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+
+	rt_quiesce(at->rt);
+	while (!rt_quiesced(at->rt)) {
+		if (now_ms() >= deadline)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
+static void wake_idle(struct agent_threads *at)
+{
+	__atomic_fetch_add(&at->wake_seq, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&at->wake_seq);
+}
+
+void agent_threads_resume(struct agent_threads *at)
+{
+	rt_resume(at->rt);
+	wake_idle(at);
+}
+
+void agent_threads_stop(struct agent_threads *at)
+{
+	if (!at)
+		return;
+	rt_stop(at->rt);
+	wake_idle(at);
+	for (unsigned int agent = 0; agent < at->nr; agent++)
+		if (at->threads[agent].started)
+			pthread_join(at->threads[agent].thread, NULL);
+	free(at->threads);
+	free(at);
+}
