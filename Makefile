@@ -6,10 +6,13 @@
 #   make demo-abi     the same VM, the kernel mechanism through the raw ABI
 #   make kernel       the patched kernel, cached in $(GHOST_CACHE)
 #   make module       ghost.ko, built against that kernel
-#   make userland     test programs (and later ghostd and policies) into build/
+#   make userland     ghostd, ghost-sim, the policies and the tests into build/
 #   make bench        benchmarks in the VM, printed as ratios to CFS
 #   make vm-shell     a shell in the VM with ghost.ko loaded
 #   make dkms-check   `dkms build` of ghost.ko against the cached kernel tree
+#   make policy-check POLICY=x.so   ghost-sim's battery on a policy plugin
+#   make sim-bench    ghost-sim's simulated events per second on 256 CPUs
+#   make install      ghostd, ghostctl, the policies, the unit, /etc/ghost
 #   make deps         install the Debian packages everything above needs
 #
 # FLAVOUR=debug selects the lockdep/KASAN kernel for any of them;

@@ -8,44 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/abi_names.h"
 #include "common/proto.h"
 #include "common/xalloc.h"
 #include "output.h"
-
-/* Names of the kernel's counters, indexed as the uapi header numbers them. */
-static const char *const message_names[GHOST_MSG_TYPE_MAX + 1] = {
-	[GHOST_MSG_TASK_NEW] = "task_new",
-	[GHOST_MSG_TASK_WAKEUP] = "task_wakeup",
-	[GHOST_MSG_TASK_BLOCKED] = "task_blocked",
-	[GHOST_MSG_TASK_PREEMPT] = "task_preempt",
-	[GHOST_MSG_TASK_YIELD] = "task_yield",
-	[GHOST_MSG_TASK_DEAD] = "task_dead",
-	[GHOST_MSG_TASK_DEPARTED] = "task_departed",
-	[GHOST_MSG_TASK_AFFINITY_CHANGED] = "task_affinity_changed",
-	[GHOST_MSG_TASK_PRIORITY_CHANGED] = "task_priority_changed",
-	[GHOST_MSG_CPU_TICK] = "cpu_tick",
-	[GHOST_MSG_CPU_AVAILABLE] = "cpu_available",
-	[GHOST_MSG_CPU_BUSY] = "cpu_busy",
-	[GHOST_MSG_CPU_NOT_IDLE] = "cpu_not_idle",
-};
-
-static const char *const commit_names[GHOST_TXN_STATE_MAX + 1] = {
-	[GHOST_TXN_COMPLETE] = "complete",
-	[GHOST_TXN_TARGET_STALE] = "target_stale",
-	[GHOST_TXN_AGENT_STALE] = "agent_stale",
-	[GHOST_TXN_TARGET_ONCPU] = "target_oncpu",
-	[GHOST_TXN_TARGET_NOT_RUNNABLE] = "target_not_runnable",
-	[GHOST_TXN_TARGET_NOT_FOUND] = "target_not_found",
-	[GHOST_TXN_TARGET_NOT_ALLOWED] = "target_not_allowed",
-	[GHOST_TXN_CPU_UNAVAIL] = "cpu_unavail",
-	[GHOST_TXN_CPU_BUSY] = "cpu_busy",
-	[GHOST_TXN_NO_AGENT] = "no_agent",
-	[GHOST_TXN_INVALID_CPU] = "invalid_cpu",
-	[GHOST_TXN_INVALID_FLAGS] = "invalid_flags",
-	[GHOST_TXN_INVALID_TARGET] = "invalid_target",
-	[GHOST_TXN_POISONED] = "poisoned",
-	[GHOST_TXN_TARGET_LATCHED] = "target_latched",
-};
 
 /* A string member, or @fallback. */
 static const char *text(const json_t *object, const char *key, const char *fallback)
@@ -336,9 +302,9 @@ static json_t *kernel_json(const struct live_enclave *k)
 			 PROTO_WATCHDOG_MS, (int)k->watchdog_ms,
 			 PROTO_TASKS, (int)k->nr_tasks,
 			 PROTO_AGENTS, (int)k->nr_agents,
-			 "messages", named_counters(k->msgs, message_names,
+			 "messages", named_counters(k->msgs, ghost_msg_names,
 						    GHOST_MSG_TYPE_MAX + 1),
-			 "commits", named_counters(k->commits, commit_names,
+			 "commits", named_counters(k->commits, ghost_txn_state_names,
 						   GHOST_TXN_STATE_MAX + 1),
 			 "watchdog_firings", (json_int_t)k->watchdog_firings,
 			 "queue_overflows", (json_int_t)k->queue_overflows,
@@ -541,17 +507,17 @@ static void openmetrics_kernel(FILE *out, const struct live_enclaves *kernel)
 	       "Messages the kernel sent to the enclave's agents, by type.");
 	for (i = 0; i < kernel->nr; i++)
 		for (t = 0; t <= GHOST_MSG_TYPE_MAX; t++)
-			if (message_names[t])
+			if (ghost_msg_names[t])
 				kernel_sample(out, "ghost_kernel_messages_total",
-					      &kernel->list[i], "type", message_names[t],
+					      &kernel->list[i], "type", ghost_msg_names[t],
 					      kernel->list[i].msgs[t]);
 	family(out, "ghost_kernel_commits", "counter", NULL,
 	       "Transactions committed, by outcome.");
 	for (i = 0; i < kernel->nr; i++)
 		for (t = 0; t <= GHOST_TXN_STATE_MAX; t++)
-			if (commit_names[t])
+			if (ghost_txn_state_names[t])
 				kernel_sample(out, "ghost_kernel_commits_total",
-					      &kernel->list[i], "outcome", commit_names[t],
+					      &kernel->list[i], "outcome", ghost_txn_state_names[t],
 					      kernel->list[i].commits[t]);
 	for (t = 0; t < sizeof(totals) / sizeof(totals[0]); t++) {
 		family(out, totals[t].name, "counter", NULL, totals[t].help);

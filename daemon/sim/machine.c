@@ -14,12 +14,12 @@
  * on a Xeon 8173M, where a CFS switch took 599 ns.
  */
 const struct cost_info cost_info[NR_COSTS] = {
-	[COST_LOCAL_SCHEDULE] = { "local_schedule_ns", 0.86,
+	[COST_LOCAL_SCHEDULE] = { "local_schedule_ns", 0.94,
 		"make bench: local schedule / CFS switch" },
 	[COST_GLOBAL_DELIVERY] = { "global_delivery_ns", 0.06,
 		"make bench: delivery to a spinning global agent / CFS switch" },
-	[COST_PARKED_WAKEUP] = { "parked_wakeup_ns", 1.9,
-		"make bench: delivery to a parked per-CPU agent / CFS switch" },
+	[COST_PARKED_WAKEUP] = { "parked_wakeup_ns", 0.70,
+		"make bench: first message to a parked per-CPU agent (a task blocked) / CFS switch" },
 	[COST_REMOTE_COMMIT] = { "remote_commit_ns", 668.0 / 599.0,
 		"paper: remote schedule, agent side, 668 ns" },
 	/* A group of 8 costs 8 x 0.17 = 1.36 single commits: 0.36 / 7 each. */

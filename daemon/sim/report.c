@@ -2,42 +2,9 @@
 /* A run's results as text and JSON: see report.h. */
 #include <string.h>
 
+#include "common/abi_names.h"
 #include "common/cpulist.h"
 #include "report.h"
-
-static const char *const msg_names[GHOST_MSG_TYPE_MAX + 1] = {
-	[GHOST_MSG_TASK_NEW] = "task_new",
-	[GHOST_MSG_TASK_WAKEUP] = "task_wakeup",
-	[GHOST_MSG_TASK_BLOCKED] = "task_blocked",
-	[GHOST_MSG_TASK_PREEMPT] = "task_preempt",
-	[GHOST_MSG_TASK_YIELD] = "task_yield",
-	[GHOST_MSG_TASK_DEAD] = "task_dead",
-	[GHOST_MSG_TASK_DEPARTED] = "task_departed",
-	[GHOST_MSG_TASK_AFFINITY_CHANGED] = "task_affinity_changed",
-	[GHOST_MSG_TASK_PRIORITY_CHANGED] = "task_priority_changed",
-	[GHOST_MSG_CPU_TICK] = "cpu_tick",
-	[GHOST_MSG_CPU_AVAILABLE] = "cpu_available",
-	[GHOST_MSG_CPU_BUSY] = "cpu_busy",
-	[GHOST_MSG_CPU_NOT_IDLE] = "cpu_not_idle",
-};
-
-static const char *const txn_names[GHOST_TXN_STATE_MAX + 1] = {
-	[GHOST_TXN_COMPLETE] = "complete",
-	[GHOST_TXN_TARGET_STALE] = "target_stale",
-	[GHOST_TXN_AGENT_STALE] = "agent_stale",
-	[GHOST_TXN_TARGET_ONCPU] = "target_oncpu",
-	[GHOST_TXN_TARGET_NOT_RUNNABLE] = "target_not_runnable",
-	[GHOST_TXN_TARGET_NOT_FOUND] = "target_not_found",
-	[GHOST_TXN_TARGET_NOT_ALLOWED] = "target_not_allowed",
-	[GHOST_TXN_CPU_UNAVAIL] = "cpu_unavail",
-	[GHOST_TXN_CPU_BUSY] = "cpu_busy",
-	[GHOST_TXN_NO_AGENT] = "no_agent",
-	[GHOST_TXN_INVALID_CPU] = "invalid_cpu",
-	[GHOST_TXN_INVALID_FLAGS] = "invalid_flags",
-	[GHOST_TXN_INVALID_TARGET] = "invalid_target",
-	[GHOST_TXN_POISONED] = "poisoned",
-	[GHOST_TXN_TARGET_LATCHED] = "target_latched",
-};
 
 static const double percentiles[] = { 50, 99, 99.9 };
 static const char *const percentile_names[] = { "p50", "p99", "p99.9" };
@@ -175,12 +142,12 @@ static void text_counters(FILE *f, const struct sim_result *r)
 
 	fprintf(f, "kernel messages:");
 	for (int t = 0; t <= GHOST_MSG_TYPE_MAX; t++)
-		if (msg_names[t] && k->msgs[t])
-			fprintf(f, " %s %llu", msg_names[t], (unsigned long long)k->msgs[t]);
+		if (ghost_msg_names[t] && k->msgs[t])
+			fprintf(f, " %s %llu", ghost_msg_names[t], (unsigned long long)k->msgs[t]);
 	fprintf(f, "\nkernel commits:");
 	for (int s = 0; s <= GHOST_TXN_STATE_MAX; s++)
-		if (txn_names[s] && k->commits[s])
-			fprintf(f, " %s %llu", txn_names[s], (unsigned long long)k->commits[s]);
+		if (ghost_txn_state_names[s] && k->commits[s])
+			fprintf(f, " %s %llu", ghost_txn_state_names[s], (unsigned long long)k->commits[s]);
 	fprintf(f, "\nagents: %llu steps, %llu wakeups; queue overflows %llu\n",
 		(unsigned long long)k->agent_steps,
 		(unsigned long long)k->agent_wakeups,
@@ -354,11 +321,11 @@ static json_t *json_counters(const struct sim_result *r)
 	json_t *msgs = json_object(), *commits = json_object(), *rt = json_object();
 
 	for (int t = 0; t <= GHOST_MSG_TYPE_MAX; t++)
-		if (msg_names[t])
-			json_object_set_new(msgs, msg_names[t], json_integer(k->msgs[t]));
+		if (ghost_msg_names[t])
+			json_object_set_new(msgs, ghost_msg_names[t], json_integer(k->msgs[t]));
 	for (int s = 0; s <= GHOST_TXN_STATE_MAX; s++)
-		if (txn_names[s])
-			json_object_set_new(commits, txn_names[s], json_integer(k->commits[s]));
+		if (ghost_txn_state_names[s])
+			json_object_set_new(commits, ghost_txn_state_names[s], json_integer(k->commits[s]));
 	for (unsigned int i = 0; i < r->nr_rt_counters; i++)
 		json_object_set_new(rt, r->rt_counters[i].name,
 				    json_integer(r->rt_counters[i].value));

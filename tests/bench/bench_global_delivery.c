@@ -40,9 +40,13 @@ static bool stop;
 
 static void *sleeper(void *arg)
 {
+	cpu_set_t cpus;
 	char byte;
 
 	(void)arg;
+	/* It inherits CPU 0 only; ADD_TASK refuses a task the enclave cannot run. */
+	gcpus_one(&cpus, AGENT_CPU);
+	CHECK(sched_setaffinity(0, sizeof(cpus), &cpus) == 0);
 	__atomic_store_n(&sleeper_tid, gettid(), __ATOMIC_RELEASE);
 	CHECK(read(sleeper_pipe[0], &byte, 1) == 1);
 	return NULL;

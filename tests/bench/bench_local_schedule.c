@@ -21,21 +21,13 @@
 
 #define CPU		1
 #define ROUNDS		20000
-#define WARMUP		1000
 
-static double yield_round_trip_ns;
+static double yield_switch_ns;
 
 static void yield_loop(struct gworker *w)
 {
-	uint64_t start;
-
 	(void)w;
-	for (int i = 0; i < WARMUP; i++)
-		sched_yield();
-	start = gnow_ns();
-	for (int i = 0; i < ROUNDS; i++)
-		sched_yield();
-	yield_round_trip_ns = (double)(gnow_ns() - start) / ROUNDS;
+	yield_switch_ns = gbench_yield_switch_ns(ROUNDS);
 }
 
 static void measure(struct gbench_runs *runs)
@@ -65,7 +57,7 @@ static void measure(struct gbench_runs *runs)
 	CHECK(counters.msgs[GHOST_MSG_TASK_YIELD] >= ROUNDS);
 	CHECK(genclave_destroy(&e) == 0);
 	gworkers_free(&g);
-	gbench_record(runs, yield_round_trip_ns / 2, cfs_switch_ns);
+	gbench_record(runs, yield_switch_ns, cfs_switch_ns);
 }
 
 int main(void)

@@ -21,7 +21,7 @@
 # Run by tests/vm/run as PID 1 (--pid1), it builds the root and hands over
 # to systemd; systemd then runs it again ("inside") from a oneshot unit,
 # which reports the status on the second serial port and powers off.
-# vm-args: --host-root --pid1 --mem 2G --timeout 290
+# vm-args: --host-root --pid1 --mem 2G --timeout 480
 
 report() {
 	echo "ghost-vm-status $1" >/dev/ttyS1

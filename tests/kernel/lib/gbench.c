@@ -3,6 +3,7 @@
  * Benchmark helpers: see gbench.h.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,18 @@ double gbench_cfs_switch_ns(int cpu, unsigned int rounds)
 {
 	ping_pong_round_ns(cpu, rounds / 10 + 1);
 	return ping_pong_round_ns(cpu, rounds) / 2;
+}
+
+double gbench_yield_switch_ns(unsigned int rounds)
+{
+	uint64_t start;
+
+	for (unsigned int i = 0; i < rounds / 10; i++)
+		sched_yield();
+	start = gnow_ns();
+	for (unsigned int i = 0; i < rounds; i++)
+		sched_yield();
+	return (double)(gnow_ns() - start) / rounds / 2;
 }
 
 void gbench_record(struct gbench_runs *runs, double ns, double baseline_ns)

@@ -20,6 +20,12 @@ struct gbench_runs {
 };
 
 double gbench_cfs_switch_ns(int cpu, unsigned int rounds);
+/*
+ * Half of one sched_yield() round trip (one switch away and back), from
+ * @rounds yields after rounds / 10 to warm up: call it from the task under
+ * test, whose agent runs it again after each yield.
+ */
+double gbench_yield_switch_ns(unsigned int rounds);
 void gbench_record(struct gbench_runs *runs, double ns, double baseline_ns);
 /* Prints every repetition, then "WHAT / BASELINE: median Rx (min to max)". */
 void gbench_report(const struct gbench_runs *runs);
