@@ -86,6 +86,8 @@ CONF=/etc/ghost
 fail() {
 	echo "daemon-test: FAIL: $*"
 	journalctl -u ghostd --no-pager | tail -n 60
+	echo "--- the kernel on enclaves"
+	journalctl -k --no-pager -o cat | grep -E 'ghost|enclave' | tail -n 20
 	ghostctl status 2>&1
 	report 1
 }
