@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "sim/plot.h"
 #include "sim/report.h"
 #include "sim/simulation.h"
 
@@ -152,6 +154,48 @@ START_TEST(single_cpu_fifo_order)
 END_TEST
 
 /*
+ * --plot: the workload at ten loads, one line of numbers each, the share
+ * of CPU time in tasks growing with the load, and gnuplot's drawing.
+ */
+START_TEST(plot_draws_latency_against_load)
+{
+	struct sim_options o = { .policy = POLICY_DIR "/fifo_per_cpu.so", .seed = 1,
+				 .load_scale = 1 };
+	char dir[] = "/tmp/ghost-sim-plot.XXXXXX", path[256], line[256], why[1024];
+	double last_share = -1, scale, share;
+	struct machine m;
+	struct workload w;
+	int rows = 0;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_msg(!machine_load("vm", &m, why, sizeof(why)), "%s", why);
+	ck_assert_msg(!workload_load(SIM_CONFIG_DIR "/workloads/mm2-vm.json", &w,
+				     why, sizeof(why)), "%s", why);
+	o.machine = &m;
+	o.workload = &w;
+	ck_assert_msg(!plot_curves(&o, dir, why, sizeof(why)), "%s", why);
+	snprintf(path, sizeof(path), "%s/latency-vs-load.dat", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		ck_assert_int_eq(sscanf(line, "%lf %lf", &scale, &share), 2);
+		ck_assert_double_gt(share, last_share);
+		last_share = share;
+		rows++;
+	}
+	fclose(f);
+	ck_assert_int_eq(rows, 10);
+	snprintf(path, sizeof(path), "%s/latency-vs-load.svg", dir);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	workload_free(&w);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/*
  * 5,000 tasks arrive at once, more than a queue of RT_QUEUE_SLOTS holds:
  * the runtime's default queue has room for the enclave's max_tasks, so
  * none is dropped, and every task runs to its end. (Before, the queue
@@ -185,6 +229,7 @@ int main(void)
 	tcase_add_test(tc, topologies_as_linux_numbers_them);
 	tcase_add_test(tc, wrong_inputs_say_where);
 	tcase_add_loop_test(tc, single_cpu_fifo_order, 0, 2);
+	tcase_add_test(tc, plot_draws_latency_against_load);
 	tcase_add_loop_test(tc, a_burst_of_tasks_beyond_a_queue_runs_to_the_end, 0, 2);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
