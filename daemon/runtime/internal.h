@@ -70,6 +70,12 @@ struct ghost_cpu {
 	int id;
 	bool in_enclave;		/* (control) */
 	struct ghost_task *current;	/* committed there by us, or NULL */
+	/*
+	 * Its agent's local commit is under way, its outcome not yet read
+	 * (under the lock): the CPU's transaction slot is that agent's until
+	 * then, whatever roles a change assigns meanwhile.
+	 */
+	bool local_commit;
 	struct backend_queue *queue;	/* its agent's queue, once made */
 	uint32_t overflows_seen;	/* of that queue */
 };

@@ -108,6 +108,7 @@ static enum rt_step commit_local(struct rt_agent *a, struct ghost_cpu *c,
 	rt_lock(rt);
 	rt->policy->agent = a;
 	txn_settle(a, c, t, gtid, NULL, state);
+	c->local_commit = false;
 	rt->policy->agent = NULL;
 	rt_unlock(rt);
 	agent_after_lock(a);
@@ -130,9 +131,10 @@ enum rt_step per_cpu_step(struct rt_agent *a)
 	agent_drain(a);
 	if (!a->more_pending)
 		t = agent_choose(a, c, agent_barrier);
-	if (t)
+	if (t) {
 		gtid = t->gtid;
-	else if (!cpu_usable(c) && LOAD(rt->nr_state[GHOST_TASK_RUNNABLE]))
+		c->local_commit = true;
+	} else if (!cpu_usable(c) && LOAD(rt->nr_state[GHOST_TASK_RUNNABLE]))
 		rescue_waiting(a, c);
 	rt->policy->agent = NULL;
 	rt_unlock(rt);

@@ -23,8 +23,12 @@ bool cpu_usable(const struct ghost_cpu *c)
 	flags = rt_cpu_flags(rt, c->id);
 	if (!(flags & GHOST_SW_CPU_AVAIL) || (flags & GHOST_SW_CPU_OFFLINE))
 		return false;
+	/*
+	 * A per-CPU agent that was quiet in a local commit when the model
+	 * changed still owns the CPU's slot until it has read its outcome.
+	 */
 	if (rt->model == GHOST_MODEL_CENTRALIZED)
-		return c->id != LOAD(rt->global_cpu);
+		return c->id != LOAD(rt->global_cpu) && !c->local_commit;
 	/* An agent that is coming counts: placement during a swap relies on it. */
 	a = &rt->agents[c->id];
 	return a->role == RT_ROLE_PER_CPU && !LOAD(a->gave_up);

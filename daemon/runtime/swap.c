@@ -10,10 +10,15 @@
  * nobody and preempts no task; an agent in the middle of a step finishes
  * it first. The handshake is Dekker's: the control side sets @quiescing
  * then reads each agent's @in_step and @quiet; an agent sets @in_step
- * then reads @quiescing; one of them sees the other. Commit then holds the
- * lock (an agent coming out of the kernel waits for it) while it hands
- * the task table over and assigns new roles; resume wakes the agents that
- * have something to do, and they take their roles.
+ * then reads @quiescing; one of them sees the other. An agent quiet in a
+ * local commit still owns its CPU's transaction slot until it has read
+ * the outcome (local_commit): a global agent that takes over leaves that
+ * CPU alone until then, or it would overwrite a slot the kernel has not
+ * claimed yet, and the task named there would be thought running for
+ * good. Commit then holds the lock (an agent coming out of the kernel
+ * waits for it) while it hands the task table over and assigns new roles;
+ * resume wakes the agents that have something to do, and they take their
+ * roles.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -148,7 +148,7 @@ static int assignment_check(const struct ghost_policy *p,
 	if (!t || t->rt != rt || !t->gtid || t->state != GHOST_TASK_RUNNABLE ||
 	    !task_allowed_on(t, c->id))
 		return -EINVAL;
-	if (CPU_ISSET(c->id, &rt->round.cpus))
+	if (CPU_ISSET(c->id, &rt->round.cpus) || c->local_commit)
 		return -EBUSY;
 	for (unsigned int j = 0; j < i && j < n; j++) {
 		if (v[j].cpu == c)

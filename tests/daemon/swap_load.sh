@@ -1,7 +1,10 @@
 #!/bin/sh
 # Proves: 100 swaps between fifo_per_cpu and fifo_centralized (`ghostctl
-# swap`), under a load of 200 threads that spin and sleep, lose no task
-# and give no thread any CFS time. Per thread: each load thread checks its
+# swap`; centralized with a 2 ms time slice, so that the global agent
+# replaces tasks at once on CPUs whose per-CPU agents were just retired,
+# some with a local commit still on its way into the kernel), under a
+# load of 200 threads that spin and sleep, lose no task and give no
+# thread any CFS time. Per thread: each load thread checks its
 # own policy before and after every iteration and counts the CPU time of
 # any iteration that was not all SCHED_GHOST (ghost-load); /proc is sampled
 # every 20 ms for threads that leave SCHED_GHOST and the run time
@@ -30,9 +33,9 @@ control=$(ls "/proc/$LOAD_PID/task" | sort -n | tail -n 1)
 
 i=1
 while [ "$i" -le 100 ]; do
-	plugin=fifo_centralized
-	[ $((i % 2)) = 0 ] && plugin=fifo_per_cpu
-	out=$(ghostctl swap swap "$plugin" 2>&1) || fail "swap $i to $plugin: $out"
+	plugin=fifo_centralized params='{"time_slice_us": 2000}'
+	[ $((i % 2)) = 0 ] && plugin=fifo_per_cpu params='{}'
+	out=$(ghostctl swap swap "$plugin" --params "$params" 2>&1) || fail "swap $i to $plugin: $out"
 	echo "$out" >>/tmp/swaps.out
 	if [ "$i" = 50 ]; then
 		ghostctl remove "$control" || fail "cannot remove the control thread $control"

@@ -151,6 +151,7 @@ else
 fi
 
 systemctl stop ghostd || fail "systemctl stop ghostd failed"
+say "stopped: the agent destroys the enclave"
 wait_for 30 "every ghost-agent exits" no_agents
 wait_for 10 "every load thread in CFS" all_threads_in "$LOAD_PID" 0
 load_finish ghost-load "$LOAD_PID"
