@@ -42,7 +42,8 @@ RUNTIME_TEST_POLICIES := $(addprefix $(RUNTIME_TEST_POLICY_DIR)/, \
 RUNTIME_TEST_POLICY_CFLAGS = $(CFLAGS) -Idaemon/include -fPIC -shared -fvisibility=hidden
 RUNTIME_TESTS := $(addprefix $(BUILD)/unit/, \
 	check_plugin_loader check_runtime check_swap check_policies)
-RUNTIME_TEST_SUPPORT := tests/unit/support/scripted_backend.c
+RUNTIME_TEST_SUPPORT := tests/unit/support/scripted_backend.c \
+	tests/unit/support/runtime_fixture.c
 
 $(RUNTIME_TEST_POLICY_DIR)/%.so: tests/unit/test_policies/%.c \
 		tests/unit/test_policies/test_plugin.h daemon/include/ghost/policy.h
@@ -66,7 +67,8 @@ $(RUNTIME_TEST_POLICY_DIR)/fifo_%.so: $(BUILD)/policies/fifo_%.so
 
 # The SDK's functions (sdk.o) are linked whole: only plugins call them.
 $(RUNTIME_TESTS): $(BUILD)/unit/%: tests/unit/%.c $(RUNTIME_TEST_SUPPORT) \
-		tests/unit/support/scripted_backend.h $(BUILD)/obj/runtime/sdk.o \
+		tests/unit/support/scripted_backend.h tests/unit/support/runtime_fixture.h \
+		$(BUILD)/obj/runtime/sdk.o \
 		$(BUILD)/lib/libghostruntime.a $(BUILD)/lib/libghostcommon.a \
 		| $(RUNTIME_TEST_POLICIES) $(BUILD)/policies/fifo_per_cpu.so \
 		$(BUILD)/policies/fifo_centralized.so

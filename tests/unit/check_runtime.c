@@ -22,11 +22,10 @@
  */
 #include <check.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "runtime/internal.h"
 #include "runtime/runtime.h"
-#include "scripted_backend.h"
+#include "runtime_fixture.h"
 
 static char why[1024];
 static struct scripted_backend *sb;
@@ -35,33 +34,19 @@ static struct runtime *rt;
 static void start(const char *plugin, const char *params, int nr_cpu_ids,
 		  int first, int last)
 {
-	json_t *p = params ? json_loads(params, 0, NULL) : NULL;
-
-	sb = sb_create(nr_cpu_ids, first, last);
-	ck_assert_msg(!rt_create(&rt, &sb->base, POLICY_DIR, plugin, p, why,
-				 sizeof(why)), "%s", why);
-	json_decref(p);
-	sb_run(sb, rt, 1000);
+	rt = fixture_start(&sb, POLICY_DIR, plugin, params, nr_cpu_ids, first,
+			   last, 1000);
 	ck_assert(rt_agents_settled(rt));
 }
 
 static void finish(void)
 {
-	rt_destroy(rt);
-	sb_free(sb);
-	rt = NULL;
-	sb = NULL;
+	fixture_finish(&rt, &sb);
 }
 
 static uint64_t counter(const char *name)
 {
-	uint64_t value;
-
-	for (unsigned int i = 0; i < rt_nr_counters(); i++)
-		if (!strcmp(rt_counter(rt, i, &value), name))
-			return value;
-	ck_abort_msg("no counter %s", name);
-	return 0;
+	return fixture_counter(rt, name);
 }
 
 static unsigned int nr_tasks(void)
@@ -296,10 +281,7 @@ END_TEST
 
 static void start_gang(void)
 {
-	sb = sb_create(4, 1, 3);
-	ck_assert_msg(!rt_create(&rt, &sb->base, TEST_POLICY_DIR, "gang", NULL,
-				 why, sizeof(why)), "%s", why);
-	sb_run(sb, rt, 100);
+	rt = fixture_start(&sb, TEST_POLICY_DIR, "gang", NULL, 4, 1, 3, 100);
 }
 
 START_TEST(a_sync_group_starts_together_or_not_at_all)

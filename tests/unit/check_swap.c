@@ -24,7 +24,7 @@
 #include <time.h>
 
 #include "runtime/runtime.h"
-#include "scripted_backend.h"
+#include "runtime_fixture.h"
 
 /* What the recorder test policy records (tests/unit/test_policies/recorder.c). */
 struct recorded_task {
@@ -43,16 +43,13 @@ static struct runtime *rt;
 
 static void start(const char *plugin, int nr_cpu_ids, int first, int last)
 {
-	sb = sb_create(nr_cpu_ids, first, last);
-	ck_assert_msg(!rt_create(&rt, &sb->base, TEST_POLICY_DIR, plugin, NULL,
-				 why, sizeof(why)), "%s", why);
-	sb_run(sb, rt, 1000);
+	rt = fixture_start(&sb, TEST_POLICY_DIR, plugin, NULL, nr_cpu_ids, first,
+			   last, 1000);
 }
 
 static void finish(void)
 {
-	rt_destroy(rt);
-	sb_free(sb);
+	fixture_finish(&rt, &sb);
 }
 
 static void swap_to(const char *plugin, const char *params)
