@@ -14,7 +14,7 @@
 # every thread but the control's. Control: halfway through, one load
 # thread is returned to CFS (`ghostctl remove`): both checks name that
 # thread, and only it.
-# vm-args: --timeout 290
+# vm-args: --timeout 480
 . /ghost/daemon/lib/daemon.sh
 
 conf_settings '{}'
