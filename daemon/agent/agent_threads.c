@@ -161,6 +161,33 @@ bool agent_threads_settle(struct agent_threads *at, int timeout_ms)
 	return true;
 }
 
+static void wake_idle(struct agent_threads *at)
+{
+	__atomic_fetch_add(&at->wake_seq, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&at->wake_seq);
+}
+
+/*
+ * Summoned threads wake on the CPU they are to take: there they neither
+ * compete with this thread for its CPU during the handover nor need
+ * moving when they attach. After letting go of that CPU later, such a
+ * thread finishes its step there before it waits again.
+ */
+static void wake_summoned(struct agent_threads *at)
+{
+	cpu_set_t home;
+
+	for (unsigned int agent = 0; agent < at->nr; agent++) {
+		if (!at->threads[agent].started || !rt_agent_summoned(at->rt, agent))
+			continue;
+		CPU_ZERO(&home);
+		CPU_SET(agent, &home);
+		/* If it fails, the thread takes its CPU from where it is. */
+		pthread_setaffinity_np(at->threads[agent].thread, sizeof(home), &home);
+	}
+	wake_idle(at);
+}
+
 /*
  * The control thread runs off the enclave's CPUs: spinning here costs the
  * enclave nothing, and the blackout no sleep granularity.
@@ -175,13 +202,9 @@ bool agent_threads_quiesce(struct agent_threads *at, int timeout_ms)
 			return false;
 		sched_yield();
 	}
+	if (rt_summon(at->rt))
+		wake_summoned(at);
 	return true;
-}
-
-static void wake_idle(struct agent_threads *at)
-{
-	__atomic_fetch_add(&at->wake_seq, 1, __ATOMIC_RELEASE);
-	futex_wake_all(&at->wake_seq);
 }
 
 void agent_threads_resume(struct agent_threads *at)

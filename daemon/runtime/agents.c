@@ -16,6 +16,17 @@
 #include "common/log.h"
 #include "internal.h"
 
+/* The role of the agent of @cpu under @model over @cpus. */
+static int role_for(const struct runtime *rt, uint32_t cpu, int model,
+		    const cpu_set_t *cpus)
+{
+	if (!CPU_ISSET(cpu, cpus))
+		return RT_ROLE_NONE;
+	if (model != GHOST_MODEL_CENTRALIZED)
+		return RT_ROLE_PER_CPU;
+	return (int)cpu == rt->leader ? RT_ROLE_GLOBAL : RT_ROLE_NONE;
+}
+
 /* Under the lock, agents quiesced (or none started yet). */
 void roles_assign(struct runtime *rt)
 {
@@ -24,12 +35,9 @@ void roles_assign(struct runtime *rt)
 
 	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++) {
 		struct rt_agent *a = &rt->agents[cpu];
-		int want = RT_ROLE_NONE;
+		int want = role_for(rt, cpu, rt->model, &rt->cpuset);
 		bool pending;
 
-		if (CPU_ISSET(cpu, &rt->cpuset))
-			want = !centralized ? RT_ROLE_PER_CPU :
-			       (int)cpu == rt->leader ? RT_ROLE_GLOBAL : RT_ROLE_NONE;
 		pending = want != LOAD(a->applied);
 		/* A role still pending from a change before counts once. */
 		if (pending != a->role_pending)
@@ -51,8 +59,42 @@ void roles_assign(struct runtime *rt)
 }
 
 /*
+ * Summon, once every agent is quiet, the agents that a policy swap gives
+ * a role that schedules (the new global agent; per-CPU agents where there
+ * were none): they wake while the tasks are handed over, so that waking
+ * them (dear when their CPU sleeps) overlaps it instead of following it.
+ * The global agent-to-be waits awake; an agent without a CPU takes its
+ * CPU then parks there. An agent that only lets go of its CPU is not
+ * summoned: nothing waits for that. Returns whether a summoned agent has
+ * no CPU, so that its thread waits in the driver and must be woken there.
+ */
+bool agents_summon(struct runtime *rt)
+{
+	bool wake_idle = false;
+
+	if (!rt->next || !CPU_EQUAL(&rt->next_cpuset, &rt->cpuset))
+		return false;
+	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++) {
+		struct rt_agent *a = &rt->agents[cpu];
+		int want = role_for(rt, cpu, rt->next->desc->model, &rt->cpuset);
+		int at = LOAD(a->cpu);
+
+		if (want == RT_ROLE_NONE || want == LOAD(a->applied) ||
+		    LOAD(a->gave_up))
+			continue;
+		STORE_SC(a->summoned, 1);
+		if (at < 0)
+			wake_idle = true;
+		else if (!rt->ops->ping(rt->be, at))
+			rt_count(&rt->counters.pings);
+	}
+	return wake_idle;
+}
+
+/*
  * The agent has its role (or has given up on it): one fewer to wait for.
- * When, goes first: the control side reads it once none is pending.
+ * When, goes first: the control side reads it once none is pending. Only
+ * roles that schedule end the blackout.
  */
 static void role_settled(struct rt_agent *a)
 {
@@ -62,6 +104,10 @@ static void role_settled(struct rt_agent *a)
 	if (!a->role_pending)
 		return;
 	a->role_pending = false;
+	if (a->role == RT_ROLE_NONE) {
+		__atomic_sub_fetch(&rt->roles_pending, 1, __ATOMIC_RELEASE);
+		return;
+	}
 	now = rt->ops->now_ns(rt->be);
 	done = __atomic_load_n(&rt->roles_done_at, __ATOMIC_RELAXED);
 	while (done < now &&
@@ -135,11 +181,41 @@ static int agent_attach_global(struct rt_agent *a)
 	return ret;
 }
 
+/*
+ * A summoned agent without a CPU takes its home CPU while the change is
+ * being made: the CPU is ready when the change resumes. Taking it is safe
+ * while the old global agent may still be finishing a step: a task it
+ * latches there just waits, and one running there is preempted, as by any
+ * higher class (the news goes to whichever policy reads it). If the
+ * change fails, the agent lets go again (agent_step()). A CPU where the
+ * old global agent sits is left to agent_apply_role(), after the change.
+ */
+int agent_attach_early(struct rt_agent *a)
+{
+	return agent_attach_at(a, a->home);
+}
+
 static void agent_give_up(struct rt_agent *a, int err)
 {
 	log_error("no agent for CPU %d: %s", a->home, strerror(-err));
 	STORE(a->gave_up, 1);
 	agent_detach(a, true);
+	role_settled(a);
+}
+
+/* The agent is where its role needs it: its queues wake it there. */
+static void role_complete(struct rt_agent *a)
+{
+	struct runtime *rt = a->rt;
+
+	if (a->role == RT_ROLE_PER_CPU) {
+		point_wakeup(rt, &rt->cpus[a->home], a->home);
+	} else {
+		for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++)
+			point_wakeup(rt, &rt->cpus[cpu], LOAD(a->cpu));
+		STORE(rt->global_cpu, LOAD(a->cpu));
+	}
+	STORE(a->applied, a->role);
 	role_settled(a);
 }
 
@@ -170,16 +246,31 @@ enum rt_step agent_apply_role(struct rt_agent *a)
 		agent_give_up(a, ret);
 		return RT_STEP_IDLE;
 	}
-	if (a->role == RT_ROLE_PER_CPU) {
-		point_wakeup(rt, &rt->cpus[a->home], a->home);
-	} else {
-		for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++)
-			point_wakeup(rt, &rt->cpus[cpu], LOAD(a->cpu));
-		STORE(rt->global_cpu, LOAD(a->cpu));
-	}
-	STORE(a->applied, a->role);
-	role_settled(a);
+	role_complete(a);
 	return RT_STEP_AGAIN;
+}
+
+/*
+ * At resume, under the lock: an agent already on the CPU its new role
+ * needs (a per-CPU agent that took its CPU early, a global agent-to-be on
+ * an enclave CPU) has its role completed here, its queues made to wake
+ * it: it is then what it would have made itself, parked or spinning
+ * until its next news, and the blackout ends without waiting for its CPU
+ * to run it. The agent cannot be applying a role itself meanwhile: it
+ * does that only in a step that began after quiescing ended.
+ */
+void roles_complete_ready(struct runtime *rt)
+{
+	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++) {
+		struct rt_agent *a = &rt->agents[cpu];
+		int at = LOAD(a->cpu);
+
+		if (a->role == LOAD(a->applied) || LOAD(a->gave_up) || at < 0)
+			continue;
+		if ((a->role == RT_ROLE_PER_CPU && at == a->home) ||
+		    (a->role == RT_ROLE_GLOBAL && CPU_ISSET(at, &rt->cpuset)))
+			role_complete(a);
+	}
 }
 
 void agent_lost(struct rt_agent *a, int err)

@@ -110,6 +110,7 @@ struct rt_agent {
 	/* Quiescence, see swap.c. */
 	int in_step;			/* (atomic) */
 	int quiet;			/* (atomic) in a blocking backend call */
+	int summoned;			/* (atomic) to be ready at resume */
 	/* This step's work for after the lock: wakes and associations. */
 	cpu_set_t kicks;
 	unsigned int nr_kicks;
@@ -347,6 +348,9 @@ void round_commit(struct rt_agent *a);
 
 /* agents.c: roles, parking, and an agent's work once the lock is off. */
 enum rt_step agent_apply_role(struct rt_agent *a);
+bool agents_summon(struct runtime *rt);
+void roles_complete_ready(struct runtime *rt);
+int agent_attach_early(struct rt_agent *a);
 void agent_park(struct rt_agent *a, uint32_t agent_barrier);
 void agent_lost(struct rt_agent *a, int err);
 void agent_after_lock(struct rt_agent *a);

@@ -220,15 +220,30 @@ static enum rt_step agent_leave(struct rt_agent *a)
 /*
  * Quiesced: an agent waits without touching anything shared, parked in
  * the kernel if it is an agent (woken by messages, it parks again) or in
- * the driver if not.
+ * the driver if not. A summoned agent (agents_summon()) waits awake on
+ * its CPU, taken now if it had none, stepping again and again.
  */
 static enum rt_step agent_hold(struct rt_agent *a)
 {
+	struct runtime *rt = a->rt;
 	int cpu = LOAD(a->cpu);
 
+	if (LOAD_SC(a->summoned)) {
+		/* Quiet until its next step begins (rt_agent_step()). */
+		STORE_SC(a->quiet, 1);
+		if (cpu < 0) {
+			STORE(a->summoned, 0);
+			if (agent_attach_early(a))
+				return RT_STEP_IDLE;	/* no CPU of its own: wait in the driver */
+			STORE(a->quiet, 0);
+			return RT_STEP_AGAIN;
+		}
+		rt_cpu_relax();
+		return RT_STEP_AGAIN;
+	}
 	if (cpu < 0)
 		return RT_STEP_IDLE;
-	agent_park(a, rt_cpu_barrier(a->rt, cpu));
+	agent_park(a, rt_cpu_barrier(rt, cpu));
 	return RT_STEP_AGAIN;
 }
 
@@ -244,7 +259,8 @@ static enum rt_step agent_step(struct rt_agent *a)
 	if (LOAD_SC(rt->quiescing))
 		return agent_hold(a);
 	applied = LOAD(a->applied);
-	if (a->role != applied)
+	/* Or it took its CPU early for a change that then failed. */
+	if (a->role != applied || (applied == RT_ROLE_NONE && LOAD(a->cpu) >= 0))
 		return LOAD(a->gave_up) ? RT_STEP_IDLE : agent_apply_role(a);
 	switch (applied) {
 	case RT_ROLE_PER_CPU:
@@ -265,6 +281,8 @@ enum rt_step rt_agent_step(struct runtime *rt, unsigned int agent)
 	a = &rt->agents[agent];
 	/* Pairs with rt_quiesce(): one of us sees the other. */
 	STORE_SC(a->in_step, 1);
+	if (LOAD(a->quiet))
+		STORE_SC(a->quiet, 0);	/* a summoned agent's wait ended */
 	step = agent_step(a);
 	if (LOAD(rt->gone))
 		step = RT_STEP_EXIT;

@@ -20,8 +20,11 @@
  * rt_quiesce() and rt_resume(): agents reach a quiet point (latched and
  * running tasks keep running), rt_commit() hands the task table to the new
  * policy and gives agents new roles if the model changes, and resuming
- * lets them go. The blackout, from rt_quiesce() until every agent has
- * taken its new role, is reported by rt_status().
+ * lets them go. The blackout, from rt_quiesce() until every agent with a
+ * new role that schedules has taken it, is reported by rt_status(); an
+ * agent that only lets go of its CPU holds up nobody. Agents that will
+ * schedule are woken once the others are quiet (rt_summon()), so that
+ * waking them overlaps the handover.
  *
  * Only the control side calls the functions below other than
  * rt_agent_step(), and never two at once.
@@ -90,6 +93,16 @@ int rt_prepare_cpus(struct runtime *rt, const cpu_set_t *cpus, char *why,
 		    size_t len);
 void rt_quiesce(struct runtime *rt);
 bool rt_quiesced(const struct runtime *rt);
+/*
+ * Once quiesced: wake the agents that the change gives a role that
+ * schedules. True: some wait in the driver; wake them there.
+ */
+bool rt_summon(struct runtime *rt);
+/*
+ * Whether @agent is summoned and waits in the driver: its thread is best
+ * woken on its home CPU (the agent's number), which it is about to take.
+ */
+bool rt_agent_summoned(const struct runtime *rt, unsigned int agent);
 /* Apply the prepared change; -1 with @why if the kernel refused new CPUs. */
 int rt_commit(struct runtime *rt, char *why, size_t len);
 /* Drop a prepared change that will not be committed. */

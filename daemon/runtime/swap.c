@@ -10,15 +10,22 @@
  * nobody and preempts no task; an agent in the middle of a step finishes
  * it first. The handshake is Dekker's: the control side sets @quiescing
  * then reads each agent's @in_step and @quiet; an agent sets @in_step
- * then reads @quiescing; one of them sees the other. An agent quiet in a
- * local commit still owns its CPU's transaction slot until it has read
- * the outcome (local_commit): a global agent that takes over leaves that
- * CPU alone until then, or it would overwrite a slot the kernel has not
- * claimed yet, and the task named there would be thought running for
- * good. Commit then holds the lock (an agent coming out of the kernel
- * waits for it) while it hands the task table over and assigns new roles;
- * resume wakes the agents that have something to do, and they take their
- * roles.
+ * (and clears a @quiet left from waiting summoned) then reads @quiescing;
+ * one of them sees the other.
+ *
+ * An agent quiet in a local commit still owns its CPU's transaction slot
+ * until it has read the outcome (local_commit): a global agent that takes
+ * over leaves that CPU alone until then, or it would overwrite a slot the
+ * kernel has not claimed yet, and the task named there would be thought
+ * running for good.
+ *
+ * Once all are quiet, the agents the new policy schedules with are
+ * summoned (agents.c), so that waking them and their CPUs overlaps the
+ * handover. Commit then holds the lock (an agent coming out of the kernel
+ * waits for it) while it hands the task table over and assigns new roles.
+ * Resume completes the roles of agents already where their roles need
+ * them, wakes the agents that have something to do, and the rest take
+ * their roles themselves.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -103,6 +110,17 @@ bool rt_quiesced(const struct runtime *rt)
 			return false;
 	}
 	return true;
+}
+
+bool rt_summon(struct runtime *rt)
+{
+	return agents_summon(rt);
+}
+
+bool rt_agent_summoned(const struct runtime *rt, unsigned int agent)
+{
+	return agent < rt->nr_cpu_ids && LOAD(rt->agents[agent].summoned) &&
+	       LOAD(rt->agents[agent].cpu) < 0;
 }
 
 /* Under the lock: the enclave now has rt->next_cpuset. */
@@ -212,10 +230,17 @@ void rt_resume(struct runtime *rt)
 {
 	cpu_set_t wake;
 
+	if (rt->committed) {
+		rt_lock(rt);
+		roles_complete_ready(rt);
+		rt_unlock(rt);
+	}
 	agents_with_work(rt, &wake);
 	if (rt->committed)
 		rt->resumed_at = rt->ops->now_ns(rt->be);
 	STORE_SC(rt->quiescing, 0);
+	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++)
+		STORE(rt->agents[cpu].summoned, 0);
 	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++)
 		if (CPU_ISSET(cpu, &wake) && !rt->ops->ping(rt->be, cpu))
 			rt_count(&rt->counters.pings);

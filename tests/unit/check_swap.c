@@ -8,8 +8,11 @@
  * per_cpu -> centralized releases all agents but the global one and
  * points every queue at it; switching back reattaches an agent per CPU and
  * gives each its queue again; twenty switches under a changing load lose
- * no task. The blackout is reported and lasts until the last agent has its
- * new role. Changing the enclave's CPUs grows and shrinks the agents and
+ * no task. The blackout is reported and lasts until the last agent that
+ * schedules under the new policy has its role, not the agents that only
+ * let go; those that will schedule are woken once the others are quiet
+ * (one without a CPU takes its CPU then, and lets go again if the change
+ * fails); an agent already where its role needs it has the role at resume. Changing the enclave's CPUs grows and shrinks the agents and
  * moves the tasks, and a change the kernel refuses changes nothing; a
  * change made while an agent is still taking its role from the one
  * before completes once it has. 1,000
@@ -226,7 +229,26 @@ START_TEST(per_cpu_to_centralized_and_back)
 }
 END_TEST
 
-START_TEST(the_blackout_lasts_until_every_agent_has_its_role)
+START_TEST(the_blackout_lasts_until_every_agent_that_schedules_has_its_role)
+{
+	struct rt_status st;
+
+	start("fifo_centralized", 4, 1, 3);
+	sb_task_new(sb, 1, true);
+	sb_run(sb, rt, 100);
+	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_per_cpu", NULL, why, sizeof(why)), 0);
+	ck_assert_int_eq(sb_change(sb, rt, why, sizeof(why)), 0);
+	ck_assert(!rt_change_done(rt));
+	sb_run(sb, rt, 1000);
+	ck_assert(rt_change_done(rt));
+	status(&st);
+	/* sb_change spent 100 us quiesced; CPUs 2 and 3 got agents later. */
+	ck_assert_uint_gt(st.last_swap.blackout_ns, 100000);
+	finish();
+}
+END_TEST
+
+START_TEST(an_agent_that_only_lets_go_of_its_cpu_is_not_waited_for)
 {
 	struct rt_status st;
 
@@ -235,12 +257,102 @@ START_TEST(the_blackout_lasts_until_every_agent_has_its_role)
 	sb_run(sb, rt, 100);
 	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_centralized", NULL, why, sizeof(why)), 0);
 	ck_assert_int_eq(sb_change(sb, rt, why, sizeof(why)), 0);
-	ck_assert(!rt_change_done(rt));
 	sb_run(sb, rt, 1000);
 	ck_assert(rt_change_done(rt));
+	ck_assert_int_lt(sb->agent_cpu[2], 0);
+	ck_assert_int_lt(sb->agent_cpu[3], 0);
 	status(&st);
-	/* sb_change spent 100 us quiesced; the role changes took more steps. */
-	ck_assert_uint_gt(st.last_swap.blackout_ns, 100000);
+	/*
+	 * The global agent took its role in the first step after the 100 us
+	 * quiesced; the agents of CPUs 2 and 3 let go in the two steps (10 us
+	 * each) after it, which the blackout does not include.
+	 */
+	ck_assert_uint_lt(st.last_swap.blackout_ns, 100000 + 2 * 10000);
+	finish();
+}
+END_TEST
+
+START_TEST(the_agents_that_will_schedule_are_woken_once_the_others_are_quiet)
+{
+	start("fifo_per_cpu", 4, 1, 3);
+	sb_task_new(sb, 1, true);
+	sb_run(sb, rt, 100);
+	for (int a = 1; a <= 3; a++)
+		ck_assert(sb->parked[a]);
+	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_centralized", NULL, why, sizeof(why)), 0);
+	rt_quiesce(rt);
+	ck_assert(rt_quiesced(rt));
+	/* The global agent-to-be has a CPU: woken there, not in the driver. */
+	ck_assert(!rt_summon(rt));
+	ck_assert(!sb->parked[1]);
+	ck_assert(sb->parked[2] && sb->parked[3]);
+	/* It steps again and again without parking, and counts as quiet. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(rt_agent_step(rt, 1), RT_STEP_AGAIN);
+	ck_assert(!sb->parked[1]);
+	ck_assert(rt_quiesced(rt));
+	ck_assert_int_eq(rt_commit(rt, why, sizeof(why)), 0);
+	rt_resume(rt);
+	sb_run(sb, rt, 1000);
+	ck_assert(rt_change_done(rt));
+	ck_assert_int_eq(sb_everyone_runs_again(sb, rt, 1, 3), 0);
+	finish();
+}
+END_TEST
+
+START_TEST(an_agent_summoned_without_a_cpu_takes_it_early_and_lets_go_if_the_change_fails)
+{
+	start("fifo_centralized", 4, 1, 3);
+	sb_task_new(sb, 1, true);
+	sb_run(sb, rt, 100);
+	ck_assert_int_lt(sb->agent_cpu[2], 0);
+	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_per_cpu", NULL, why, sizeof(why)), 0);
+	rt_quiesce(rt);
+	ck_assert(rt_quiesced(rt));
+	/* Agents 2 and 3 wait in the driver: it must wake them. */
+	ck_assert(rt_summon(rt));
+	ck_assert_int_eq(rt_agent_step(rt, 2), RT_STEP_AGAIN);
+	ck_assert_int_eq(sb->agent_cpu[2], 2);
+	ck_assert(rt_quiesced(rt));
+	/* The change is dropped (as when others never get quiet). */
+	rt_abort(rt);
+	rt_resume(rt);
+	sb_wake_idle(sb);
+	sb_run(sb, rt, 1000);
+	ck_assert_int_lt(sb->agent_cpu[2], 0);
+	ck_assert_int_lt(sb->agent_cpu[3], 0);
+	ck_assert_int_eq(sb_everyone_runs_again(sb, rt, 1, 3), 0);
+	finish();
+}
+END_TEST
+
+START_TEST(agents_on_their_cpus_at_resume_have_their_roles_then)
+{
+	struct rt_status st;
+
+	start("fifo_centralized", 4, 1, 3);
+	for (int i = 0; i < 6; i++)
+		sb_task_new(sb, 1 + i, true);
+	sb_run(sb, rt, 100);
+	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_per_cpu", NULL, why, sizeof(why)), 0);
+	rt_quiesce(rt);
+	ck_assert(rt_quiesced(rt));
+	ck_assert(rt_summon(rt));
+	sb_wake_idle(sb);
+	for (int a = 2; a <= 3; a++) {
+		rt_agent_step(rt, a);
+		ck_assert_int_eq(sb->agent_cpu[a], a);
+	}
+	ck_assert_int_eq(rt_commit(rt, why, sizeof(why)), 0);
+	sb->now += 100000;
+	rt_resume(rt);
+	/* No agent has stepped since: their queues wake them where they are. */
+	ck_assert(rt_change_done(rt));
+	for (int q = 1; q <= 3; q++)
+		ck_assert_int_eq(sb_queue_wakeup(sb, sb->queue_of_agent_cpu[q]), q);
+	status(&st);
+	ck_assert_uint_eq(st.last_swap.blackout_ns, 100000);
+	ck_assert_int_eq(sb_everyone_runs_again(sb, rt, 1, 3), 0);
 	finish();
 }
 END_TEST
@@ -429,7 +541,11 @@ static Suite *swap_suite(void)
 	tcase_add_test(policy, a_swap_hands_every_task_over_with_its_state);
 	tcase_add_test(policy, a_swap_that_cannot_start_leaves_the_old_policy_alone);
 	tcase_add_test(policy, per_cpu_to_centralized_and_back);
-	tcase_add_test(policy, the_blackout_lasts_until_every_agent_has_its_role);
+	tcase_add_test(policy, the_blackout_lasts_until_every_agent_that_schedules_has_its_role);
+	tcase_add_test(policy, an_agent_that_only_lets_go_of_its_cpu_is_not_waited_for);
+	tcase_add_test(policy, the_agents_that_will_schedule_are_woken_once_the_others_are_quiet);
+	tcase_add_test(policy, an_agent_summoned_without_a_cpu_takes_it_early_and_lets_go_if_the_change_fails);
+	tcase_add_test(policy, agents_on_their_cpus_at_resume_have_their_roles_then);
 	tcase_add_test(policy, twenty_switches_under_load_lose_nothing);
 	tcase_add_test(policy, a_thousand_tasks_are_handed_over);
 	tcase_add_test(cpus, the_enclave_grows_and_shrinks);

@@ -883,6 +883,8 @@ int sb_change(struct scripted_backend *sb, struct runtime *rt, char *why,
 	/* Agents between steps are quiet at once: nothing runs here. */
 	if (!rt_quiesced(rt))
 		return -1;
+	if (rt_summon(rt))
+		sb_wake_idle(sb);
 	ret = rt_commit(rt, why, len);
 	if (ret)
 		rt_abort(rt);
