@@ -183,12 +183,12 @@ static int agent_attach_global(struct rt_agent *a)
 
 /*
  * A summoned agent without a CPU takes its home CPU while the change is
- * being made: the CPU is ready when the change resumes. Taking it is safe
- * while the old global agent may still be finishing a step: a task it
- * latches there just waits, and one running there is preempted, as by any
- * higher class (the news goes to whichever policy reads it). If the
- * change fails, the agent lets go again (agent_step()). A CPU where the
- * old global agent sits is left to agent_apply_role(), after the change.
+ * being made: the CPU is ready when the change resumes. Every other agent
+ * is quiet then, so nothing commits there meanwhile; a task the old
+ * global agent committed there is preempted, as by any higher class, and
+ * its news reaches the new policy. If the change fails, the agent lets go
+ * again (agent_step()). A CPU where the old global agent sits is left to
+ * agent_apply_role(), after the change.
  */
 int agent_attach_early(struct rt_agent *a)
 {

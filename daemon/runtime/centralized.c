@@ -61,6 +61,43 @@ static enum rt_step make_way(struct rt_agent *a)
 	return RT_STEP_AGAIN;
 }
 
+/*
+ * A task committed on the global agent's own CPU cannot run while the
+ * agent spins there: it was latched just before this agent became the
+ * global one (its last local commit, or a dead agent's) and the kernel
+ * keeps it latched until the CPU's agent parks, which a global agent does
+ * not do while tasks wait. Take it off (TARGET_NONE): its TASK_PREEMPT
+ * (GHOST_MSG_F_WAS_LATCHED) gives it back to the policy. A task that ran
+ * and was preempted by this agent is not latched; that commit changes
+ * nothing, and its own TASK_PREEMPT is on the way. Once per task.
+ */
+static void unlatch_own_cpu(struct rt_agent *a, int cpu, uint64_t gtid,
+			    uint32_t agent_barrier)
+{
+	struct runtime *rt = a->rt;
+	struct ghost_txn *txn = &rt->txns[cpu];
+	cpu_set_t set;
+	int ret;
+
+	if (!gtid || gtid == a->unlatched) {
+		a->unlatched = gtid;
+		return;
+	}
+	txn->target = GHOST_TARGET_NONE;
+	txn->task_barrier = 0;
+	txn->agent_barrier = agent_barrier;
+	txn->run_flags = 0;
+	STORE(txn->state, GHOST_TXN_READY);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ret = rt->ops->commit(rt->be, a->home, &set, 0);
+	if (ret == -ENODEV || ret == -EPERM)
+		agent_lost(a, ret);
+	/* Stale or refused: try again next step, with fresher news. */
+	if (txn_outcome(rt, cpu, ret) == GHOST_TXN_COMPLETE)
+		a->unlatched = gtid;
+}
+
 enum rt_step global_step(struct rt_agent *a)
 {
 	struct runtime *rt = a->rt;
@@ -68,7 +105,7 @@ enum rt_step global_step(struct rt_agent *a)
 	int cpu = LOAD(a->cpu);
 	uint32_t agent_barrier;
 	bool assigned;
-	uint64_t now;
+	uint64_t now, stuck = 0;
 
 	if (rt_cpu_flags(rt, cpu) & GHOST_SW_CPU_BOOST)
 		return make_way(a);
@@ -82,10 +119,13 @@ enum rt_step global_step(struct rt_agent *a)
 	p->desc->schedule(p);
 	p->in_schedule = false;
 	assigned = rt->round.nr;
+	if (rt->cpus[cpu].current && !rt->cpus[cpu].local_commit)
+		stuck = rt->cpus[cpu].current->gtid;
 	p->agent = NULL;
 	rt_unlock(rt);
 	agent_after_lock(a);
 	round_commit(a);
+	unlatch_own_cpu(a, cpu, stuck, agent_barrier);
 
 	if (assigned || a->more_pending || LOAD(rt->nr_state[GHOST_TASK_RUNNABLE])) {
 		a->idle_since = 0;

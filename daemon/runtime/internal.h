@@ -119,6 +119,7 @@ struct rt_agent {
 	bool more_pending;		/* the drain stopped at its batch */
 	bool want_discover;		/* a queue dropped messages */
 	uint64_t idle_since;		/* global agent: idle since then */
+	uint64_t unlatched;		/* global agent: gtid it took off its CPU */
 	uint64_t parks;			/* (atomic) */
 };
 

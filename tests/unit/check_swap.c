@@ -12,7 +12,9 @@
  * schedules under the new policy has its role, not the agents that only
  * let go; those that will schedule are woken once the others are quiet
  * (one without a CPU takes its CPU then, and lets go again if the change
- * fails); an agent already where its role needs it has the role at resume. Changing the enclave's CPUs grows and shrinks the agents and
+ * fails); an agent already where its role needs it has the role at resume.
+ * A task latched on the CPU where the new global agent spins, not yet run,
+ * is taken off it and runs elsewhere. Changing the enclave's CPUs grows and shrinks the agents and
  * moves the tasks, and a change the kernel refuses changes nothing; a
  * change made while an agent is still taking its role from the one
  * before completes once it has. 1,000
@@ -357,6 +359,25 @@ START_TEST(agents_on_their_cpus_at_resume_have_their_roles_then)
 }
 END_TEST
 
+START_TEST(a_task_latched_on_the_new_global_agents_cpu_is_taken_off_it)
+{
+	uint64_t gtid;
+
+	start("fifo_per_cpu", 4, 1, 3);
+	gtid = sb_task_new(sb, 1, true);
+	sb_run(sb, rt, 100);
+	ck_assert_uint_eq(sb_running(sb, 1), gtid);
+	/* Agent 1's last local commit latched it; it has not run yet. */
+	sb->latched_only[1] = true;
+	swap_to("fifo_centralized", NULL);
+	sb_run(sb, rt, 1000);
+	/* The global agent spins on CPU 1: the task runs elsewhere. */
+	ck_assert_uint_ne(sb_running(sb, 1), gtid);
+	ck_assert_int_ge(sb_task(sb, gtid)->cpu, 2);
+	finish();
+}
+END_TEST
+
 /* A small deterministic PRNG, so that a failure replays. */
 static uint32_t prng = 12345;
 /* Thread ids are unique among live threads, as the kernel's are. */
@@ -546,6 +567,7 @@ static Suite *swap_suite(void)
 	tcase_add_test(policy, the_agents_that_will_schedule_are_woken_once_the_others_are_quiet);
 	tcase_add_test(policy, an_agent_summoned_without_a_cpu_takes_it_early_and_lets_go_if_the_change_fails);
 	tcase_add_test(policy, agents_on_their_cpus_at_resume_have_their_roles_then);
+	tcase_add_test(policy, a_task_latched_on_the_new_global_agents_cpu_is_taken_off_it);
 	tcase_add_test(policy, twenty_switches_under_load_lose_nothing);
 	tcase_add_test(policy, a_thousand_tasks_are_handed_over);
 	tcase_add_test(cpus, the_enclave_grows_and_shrinks);

@@ -563,6 +563,9 @@ static int check_slot(struct scripted_backend *sb, int agent_cpu, int cpu,
 		return GHOST_TXN_INVALID_CPU;
 	if (txn->run_flags & ~GHOST_RUN_F_ALL)
 		return GHOST_TXN_INVALID_FLAGS;
+	if (txn->target == GHOST_TARGET_NONE)
+		return cpu == agent_cpu && cpu_word(sb, cpu)->barrier != txn->agent_barrier ?
+		       GHOST_TXN_AGENT_STALE : GHOST_TXN_COMPLETE;
 	if (!t)
 		return GHOST_TXN_TARGET_NOT_FOUND;
 	if (word(sb, (uint32_t)t->gtid)->barrier != txn->task_barrier)
@@ -589,7 +592,13 @@ static void latch(struct scripted_backend *sb, int cpu, uint64_t gtid)
 	uint64_t displaced = sb_running(sb, cpu);
 
 	if (displaced && displaced != gtid)
-		sb_task_preempt(sb, displaced, 0);
+		sb_task_preempt(sb, displaced,
+				sb->latched_only[cpu] ? GHOST_MSG_F_WAS_LATCHED : 0);
+	sb->latched_only[cpu] = false;
+	if (gtid == GHOST_TARGET_NONE) {
+		cpu_word(sb, cpu)->gtid = 0;
+		return;
+	}
 	t->cpu = cpu;
 	cpu_word(sb, cpu)->gtid = gtid;
 	task_word_sync(sb, t);
@@ -654,7 +663,8 @@ static int sb_commit(struct backend *be, unsigned int agent,
 		rec->slots[cpu].state = states[cpu];
 	}
 	/* A local commit that latched a task parks its agent. */
-	if (agent_cpu >= 0 && states[agent_cpu] == GHOST_TXN_COMPLETE) {
+	if (agent_cpu >= 0 && states[agent_cpu] == GHOST_TXN_COMPLETE &&
+	    sb->txns[agent_cpu].target != GHOST_TARGET_NONE) {
 		sb->parked[agent] = true;
 		cpu_word(sb, agent_cpu)->flags |= GHOST_SW_CPU_AGENT_PARKED;
 	}
@@ -821,7 +831,7 @@ int sb_run(struct scripted_backend *sb, struct runtime *rt, int max_steps)
 			if (!agent_runnable(sb, rt, a))
 				continue;
 			/* An agent running where a ghost task runs preempts it. */
-			if (sb->agent_cpu[a] >= 0 &&
+			if (sb->agent_cpu[a] >= 0 && !sb->latched_only[sb->agent_cpu[a]] &&
 			    (displaced = sb_running(sb, sb->agent_cpu[a])))
 				sb_task_preempt(sb, displaced, 0);
 			sb->last_step[a] = rt_agent_step(rt, a);

@@ -80,6 +80,12 @@ struct scripted_backend {
 	int forced[SB_MAX_CPUS];	/* outcome of the next commit there */
 	int attach_busy[SB_MAX_CPUS];	/* BECOME_AGENT fails EBUSY this often */
 	int set_cpus_error;		/* SET_CPUS fails with this errno */
+	/*
+	 * The task on the CPU is latched and has not run yet: it stays so
+	 * while the CPU's agent runs, until the agent parks (not modelled)
+	 * or a commit there displaces it (TASK_PREEMPT, WAS_LATCHED).
+	 */
+	bool latched_only[SB_MAX_CPUS];
 
 	/* Log */
 	struct sb_commit_record commits[SB_MAX_COMMITS];
