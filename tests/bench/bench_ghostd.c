@@ -12,7 +12,8 @@
  *    in a process of its own (gproc), as ghostd runs its agents.
  * 2. The blackout of a policy swap (fifo_per_cpu <-> fifo_centralized, by
  *    `ghostctl swap`) with 1,000 ghost tasks that sleep and wake: what the
- *    agent reports, from quiescing until every agent has its new role.
+ *    agent reports, from quiescing until every agent the new policy
+ *    schedules with has its role.
  *    As a ratio to the way sched_ext swaps, through CFS, measured on the
  *    same 1,000 tasks in the same run: each leaves the enclave for CFS
  *    (GHOST_IOC_REMOVE_TASK) and is added again, the least such a swap
