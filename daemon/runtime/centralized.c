@@ -75,7 +75,6 @@ static void unlatch_own_cpu(struct rt_agent *a, int cpu, uint64_t gtid,
 			    uint32_t agent_barrier)
 {
 	struct runtime *rt = a->rt;
-	struct ghost_txn *txn = &rt->txns[cpu];
 	cpu_set_t set;
 	int ret;
 
@@ -83,11 +82,7 @@ static void unlatch_own_cpu(struct rt_agent *a, int cpu, uint64_t gtid,
 		a->unlatched = gtid;
 		return;
 	}
-	txn->target = GHOST_TARGET_NONE;
-	txn->task_barrier = 0;
-	txn->agent_barrier = agent_barrier;
-	txn->run_flags = 0;
-	STORE(txn->state, GHOST_TXN_READY);
+	txn_fill(rt, cpu, GHOST_TARGET_NONE, 0, agent_barrier);
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	ret = rt->ops->commit(rt->be, a->home, &set, 0);

@@ -337,6 +337,9 @@ void task_leaves_cpu(struct rt_agent *a, struct ghost_task *t);
 void task_becomes_runnable(struct rt_agent *a, struct ghost_task *t, bool fresh);
 
 /* txn.c: transactions. */
+/* Fill @cpu's slot and make it READY. */
+void txn_fill(struct runtime *rt, int cpu, uint64_t target,
+	      uint32_t task_barrier, uint32_t agent_barrier);
 void txn_latch(struct runtime *rt, struct ghost_cpu *c, struct ghost_task *t,
 	       uint32_t agent_barrier);
 int txn_outcome(struct runtime *rt, int cpu, int commit_ret);

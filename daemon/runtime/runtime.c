@@ -232,11 +232,9 @@ static enum rt_step agent_hold(struct rt_agent *a)
 		/* Quiet until its next step begins (rt_agent_step()). */
 		STORE_SC(a->quiet, 1);
 		if (cpu < 0) {
+			/* Taken, it parks there next step; if not, it waits in the driver. */
 			STORE(a->summoned, 0);
-			if (agent_attach_early(a))
-				return RT_STEP_IDLE;	/* no CPU of its own: wait in the driver */
-			STORE(a->quiet, 0);
-			return RT_STEP_AGAIN;
+			return agent_attach_early(a) ? RT_STEP_IDLE : RT_STEP_AGAIN;
 		}
 		rt_cpu_relax();
 		return RT_STEP_AGAIN;

@@ -239,11 +239,11 @@ void rt_resume(struct runtime *rt)
 	if (rt->committed)
 		rt->resumed_at = rt->ops->now_ns(rt->be);
 	STORE_SC(rt->quiescing, 0);
-	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++)
+	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++) {
 		STORE(rt->agents[cpu].summoned, 0);
-	for (uint32_t cpu = 0; cpu < rt->nr_cpu_ids; cpu++)
 		if (CPU_ISSET(cpu, &wake) && !rt->ops->ping(rt->be, cpu))
 			rt_count(&rt->counters.pings);
+	}
 	instance_destroy(rt->retired);
 	rt->retired = NULL;
 }

@@ -19,17 +19,23 @@
 /* An outcome for a slot no commit claimed (the commit call failed). */
 #define TXN_NOT_CLAIMED		(-1)
 
-void txn_latch(struct runtime *rt, struct ghost_cpu *c, struct ghost_task *t,
-	       uint32_t agent_barrier)
+void txn_fill(struct runtime *rt, int cpu, uint64_t target,
+	      uint32_t task_barrier, uint32_t agent_barrier)
 {
-	struct ghost_txn *txn = &rt->txns[c->id];
+	struct ghost_txn *txn = &rt->txns[cpu];
 
-	txn->target = t->gtid;
-	txn->task_barrier = t->seq;
+	txn->target = target;
+	txn->task_barrier = task_barrier;
 	txn->agent_barrier = agent_barrier;
 	txn->run_flags = 0;
 	/* The kernel reads the fields once it sees READY: publish it last. */
 	STORE(txn->state, GHOST_TXN_READY);
+}
+
+void txn_latch(struct runtime *rt, struct ghost_cpu *c, struct ghost_task *t,
+	       uint32_t agent_barrier)
+{
+	txn_fill(rt, c->id, t->gtid, t->seq, agent_barrier);
 	task_set_state(t, GHOST_TASK_ON_CPU);
 	t->in_flight = true;
 	t->cpu = c;

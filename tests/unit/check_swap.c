@@ -68,6 +68,14 @@ static void swap_to(const char *plugin, const char *params)
 	ck_assert(rt_change_done(rt));
 }
 
+/* Prepare a swap to @plugin and quiesce the agents, as ghost-agent does. */
+static void quiesce_toward(const char *plugin)
+{
+	ck_assert_msg(!rt_prepare_swap(rt, plugin, NULL, why, sizeof(why)), "%s", why);
+	rt_quiesce(rt);
+	ck_assert(rt_quiesced(rt));
+}
+
 /* A swap whose agents may not all have their roles yet when it returns. */
 static void swap_to_anyway(const char *plugin)
 {
@@ -281,9 +289,7 @@ START_TEST(the_agents_that_will_schedule_are_woken_once_the_others_are_quiet)
 	sb_run(sb, rt, 100);
 	for (int a = 1; a <= 3; a++)
 		ck_assert(sb->parked[a]);
-	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_centralized", NULL, why, sizeof(why)), 0);
-	rt_quiesce(rt);
-	ck_assert(rt_quiesced(rt));
+	quiesce_toward("fifo_centralized");
 	/* The global agent-to-be has a CPU: woken there, not in the driver. */
 	ck_assert(!rt_summon(rt));
 	ck_assert(!sb->parked[1]);
@@ -308,9 +314,7 @@ START_TEST(an_agent_summoned_without_a_cpu_takes_it_early_and_lets_go_if_the_cha
 	sb_task_new(sb, 1, true);
 	sb_run(sb, rt, 100);
 	ck_assert_int_lt(sb->agent_cpu[2], 0);
-	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_per_cpu", NULL, why, sizeof(why)), 0);
-	rt_quiesce(rt);
-	ck_assert(rt_quiesced(rt));
+	quiesce_toward("fifo_per_cpu");
 	/* Agents 2 and 3 wait in the driver: it must wake them. */
 	ck_assert(rt_summon(rt));
 	ck_assert_int_eq(rt_agent_step(rt, 2), RT_STEP_AGAIN);
@@ -336,9 +340,7 @@ START_TEST(agents_on_their_cpus_at_resume_have_their_roles_then)
 	for (int i = 0; i < 6; i++)
 		sb_task_new(sb, 1 + i, true);
 	sb_run(sb, rt, 100);
-	ck_assert_int_eq(rt_prepare_swap(rt, "fifo_per_cpu", NULL, why, sizeof(why)), 0);
-	rt_quiesce(rt);
-	ck_assert(rt_quiesced(rt));
+	quiesce_toward("fifo_per_cpu");
 	ck_assert(rt_summon(rt));
 	sb_wake_idle(sb);
 	for (int a = 2; a <= 3; a++) {
