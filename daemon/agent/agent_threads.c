@@ -30,6 +30,8 @@ struct agent_thread {
 	unsigned int agent;
 	pthread_t thread;
 	bool started;
+	bool narrowed;		/* (atomic) pinned to its home CPU when summoned */
+	cpu_set_t control_cpus;	/* where it waits while it is no agent */
 };
 
 struct agent_threads {
@@ -65,11 +67,27 @@ static uint64_t now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
+/*
+ * A thread summoned to its home CPU keeps that CPU when it lets go of it
+ * later (the kernel gives an agent back the affinity it attached with),
+ * and would wake there in CFS, preempting the enclave's tasks: it returns
+ * to the control CPUs before it waits. Summoned again while doing so, it
+ * may wake off its CPU, which only costs the move that attaching makes.
+ */
+static void leave_home(struct agent_thread *t)
+{
+	if (!__atomic_exchange_n(&t->narrowed, false, __ATOMIC_RELAXED) ||
+	    rt_agent_summoned(t->owner->rt, t->agent))
+		return;
+	pthread_setaffinity_np(t->thread, sizeof(t->control_cpus), &t->control_cpus);
+}
+
 static void *agent_thread_main(void *arg)
 {
 	struct agent_thread *t = arg;
 	struct agent_threads *at = t->owner;
 
+	pthread_getaffinity_np(t->thread, sizeof(t->control_cpus), &t->control_cpus);
 	for (;;) {
 		/* Read before the step, so that a wake during it is not lost. */
 		uint32_t seq = __atomic_load_n(&at->wake_seq, __ATOMIC_ACQUIRE);
@@ -81,6 +99,7 @@ static void *agent_thread_main(void *arg)
 			pause_ns(RETRY_PAUSE_NS);
 			break;
 		case RT_STEP_IDLE:
+			leave_home(t);
 			futex_wait(&at->wake_seq, seq);
 			break;
 		case RT_STEP_EXIT:
@@ -170,8 +189,7 @@ static void wake_idle(struct agent_threads *at)
 /*
  * Summoned threads wake on the CPU they are to take: there they neither
  * compete with this thread for its CPU during the handover nor need
- * moving when they attach. After letting go of that CPU later, such a
- * thread finishes its step there before it waits again.
+ * moving when they attach (leave_home() undoes it).
  */
 static void wake_summoned(struct agent_threads *at)
 {
@@ -182,6 +200,7 @@ static void wake_summoned(struct agent_threads *at)
 			continue;
 		CPU_ZERO(&home);
 		CPU_SET(agent, &home);
+		__atomic_store_n(&at->threads[agent].narrowed, true, __ATOMIC_RELAXED);
 		/* If it fails, the thread takes its CPU from where it is. */
 		pthread_setaffinity_np(at->threads[agent].thread, sizeof(home), &home);
 	}

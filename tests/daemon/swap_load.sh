@@ -13,7 +13,10 @@
 # ENCLAVE_DESTROYED), no watchdog firing, no task evicted, and it holds
 # every thread but the control's. Control: halfway through, one load
 # thread is returned to CFS (`ghostctl remove`): both checks name that
-# thread, and only it.
+# thread, and only it. A last swap to fifo_centralized retires per-CPU
+# agents that were summoned to their CPUs by an earlier swap: every
+# thread of ghost-agent but the global agent waits off the enclave's CPUs
+# (without leave_home(), the retired agents stay on their old CPUs).
 # vm-args: --timeout 480
 . /ghost/daemon/lib/daemon.sh
 
@@ -44,6 +47,17 @@ while [ "$i" -le 100 ]; do
 	i=$((i + 1))
 done
 say "100 swaps done; last: $(tail -n 1 /tmp/swaps.out)"
+
+# threads_on_enclave_cpus PID: threads of PID that may not run on CPU 0.
+threads_on_enclave_cpus() {
+	awk '$1 == "Cpus_allowed_list:" && $2 !~ /^0([,-]|$)/ { n++ } END { print n + 0 }' \
+		"/proc/$1/task/"*/status 2>/dev/null
+}
+one_thread_on_enclave_cpus() { [ "$(threads_on_enclave_cpus "$1")" = 1 ]; }
+out=$(ghostctl swap swap fifo_centralized 2>&1) || fail "last swap to fifo_centralized: $out"
+agent=$(agent_pid swap)
+wait_for 10 "the retired agents of ghost-agent $agent leave the enclave's CPUs" \
+	one_thread_on_enclave_cpus "$agent"
 say "blackouts: $(sed -n 's/.*(blackout \(.*\))/\1/p' /tmp/swaps.out | sort -n | uniq -c | sort -rn | head -n 5 | xargs)"
 ghostctl status
 now=$(enclave_field swap .kernel.tasks)
