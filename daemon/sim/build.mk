@@ -54,13 +54,15 @@ $(BUILD)/unit/check_policies $(BUILD)/unit/check_plugin_loader: \
 	| $(BUILD)/policies/tutorial_fifo.so
 
 # Unit tests (tests/unit/check_sim_*.c): the model, Erlang C, whole runs
-# (determinism, presets, the FIFO order), and the battery on the shipped
-# plugins and on plugins broken on purpose (tests/unit/sim_policies/).
+# (determinism, presets, the FIFO order), policy swaps, and the battery on
+# the shipped plugins and on plugins broken on purpose
+# (tests/unit/sim_policies/).
 SIM_TEST_POLICY_DIR := $(BUILD)/test/sim-policies
 SIM_BROKEN_POLICIES := $(addprefix $(SIM_TEST_POLICY_DIR)/, \
 	starves.so ignores_cpumask.so double_books.so)
 SIM_TESTS := $(addprefix $(BUILD)/unit/, \
-	check_sim_model check_sim_erlang check_sim_runs check_sim_battery)
+	check_sim_model check_sim_erlang check_sim_runs check_sim_battery \
+	check_sim_swaps)
 
 $(SIM_TEST_POLICY_DIR)/starves.so: BROKEN = STARVES
 $(SIM_TEST_POLICY_DIR)/ignores_cpumask.so: BROKEN = IGNORES_CPUMASK

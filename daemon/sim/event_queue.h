@@ -27,6 +27,7 @@ enum event_type {
 	EV_HOG_END,		/* and leaves it */
 	EV_WATCHDOG,		/* the enclave's watchdog scans */
 	EV_ARRIVALS_END,	/* the workload's duration is over */
+	EV_SWAP_CONTROL,	/* a policy swap's next step (swap_control.c) */
 };
 
 struct event {

@@ -48,6 +48,7 @@ enum sim_cost {
 	COST_AGENT_STEP,	/* an agent's step, besides what it does */
 	COST_AGENT_MESSAGE,	/* an agent reading and handling one message */
 	COST_AGENT_POLL,	/* a spinning agent whose policy reads the clock re-polls */
+	COST_HANDOVER_TASK,	/* a policy swap handing one task to the new policy */
 	NR_COSTS,
 };
 

@@ -4,13 +4,15 @@
  *
  *	ghost-sim --policy PLUGIN.so --machine FILE|PRESET --workload FILE
  *		  [--params JSON] [--seed N] [--load X] [--json] [--timeline]
- *		  [--plot DIR] [--bench]
+ *		  [--plot DIR] [--bench] [--swap-at MS:PLUGIN]...
  *	ghost-sim --policy PLUGIN.so --check [--seed N]
  *
  * The first form prints one run's results (text, or JSON with --json); with
  * --plot it also runs the workload at a range of loads and writes
  * latency-vs-load curves into DIR; with --bench it also prints how fast
- * the simulator ran on this host. The second form runs the standard
+ * the simulator ran on this host; each --swap-at swaps the policy for
+ * PLUGIN (NAME or NAME.so, beside --policy's) at MS ms of simulated time,
+ * as `ghostctl swap` does (swap_control.h). The second form runs the standard
  * battery of `make policy-check`. Exit status: 0; 1 if the inputs or the
  * plugin are refused; 2 on a usage error; 3 if an invariant was violated,
  * the enclave was destroyed, or a battery check failed.
@@ -30,7 +32,7 @@
 static const char usage[] =
 	"usage: ghost-sim --policy PLUGIN.so --machine FILE|PRESET --workload FILE\n"
 	"                 [--params JSON] [--seed N] [--load X] [--json] [--timeline]\n"
-	"                 [--plot DIR] [--bench]\n"
+	"                 [--plot DIR] [--bench] [--swap-at MS:PLUGIN]...\n"
 	"       ghost-sim --policy PLUGIN.so --check [--seed N]\n"
 	"machine presets: %s\n";
 
@@ -39,7 +41,42 @@ struct args {
 	uint64_t seed;
 	double load;
 	bool json, timeline, bench, check;
+	struct sim_swap swaps[SIM_MAX_SWAPS];
+	unsigned int nr_swaps;
 };
+
+/* "MS:PLUGIN", times in order; the plugin by name, ".so" allowed. */
+static int parse_swap(const char *text, struct args *a)
+{
+	struct sim_swap *s = &a->swaps[a->nr_swaps];
+	const char *name;
+	char *end;
+	size_t n;
+
+	if (a->nr_swaps == SIM_MAX_SWAPS) {
+		fprintf(stderr, "ghost-sim: --swap-at: at most %d swaps\n", SIM_MAX_SWAPS);
+		return -1;
+	}
+	s->at_ns = strtoull(text, &end, 10) * 1000000;
+	name = end + 1;
+	n = strlen(name);
+	if (n > 3 && !strcmp(name + n - 3, ".so"))
+		n -= 3;
+	if (end == text || *end != ':' || !n || n >= sizeof(s->plugin) ||
+	    strcspn(name, "/") < n) {
+		fprintf(stderr, "ghost-sim: --swap-at %s: expected MS:PLUGIN, a time in ms and a plugin's name\n",
+			text);
+		return -1;
+	}
+	if (a->nr_swaps && s->at_ns < a->swaps[a->nr_swaps - 1].at_ns) {
+		fprintf(stderr, "ghost-sim: --swap-at %s: swaps must be given in time order\n",
+			text);
+		return -1;
+	}
+	snprintf(s->plugin, sizeof(s->plugin), "%.*s", (int)n, name);
+	a->nr_swaps++;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -55,6 +92,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "plot", required_argument, NULL, 'o' },
 		{ "bench", no_argument, NULL, 'b' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "swap-at", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -73,6 +111,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 't': a->timeline = true; break;
 		case 'b': a->bench = true; break;
 		case 'c': a->check = true; break;
+		case 'S':
+			if (parse_swap(optarg, a))
+				return -1;
+			break;
 		case 's':
 			a->seed = strtoull(optarg, &end, 0);
 			if (*end || !*optarg)
@@ -171,7 +213,7 @@ int main(int argc, char **argv)
 		struct sim_options o = {
 			.policy = a.policy, .params = params, .machine = &machine,
 			.workload = &workload, .seed = a.seed, .load_scale = a.load,
-			.timeline = a.timeline,
+			.timeline = a.timeline, .swaps = a.swaps, .nr_swaps = a.nr_swaps,
 		};
 
 		status = run_once(&a, &o);

@@ -195,6 +195,36 @@ static void text_outcome(FILE *f, const struct sim_result *r)
 			violation_name(mt->violations[i].kind), mt->violations[i].what);
 }
 
+/* "made": committed; "settled": every new role was taken before the end. */
+static const char *swap_outcome(const struct sim_swap_result *s)
+{
+	if (s->failure[0])
+		return "failed";
+	if (!s->made)
+		return "not made";
+	return s->settled ? "made" : "made, roles still pending";
+}
+
+static void text_swaps(FILE *f, const struct sim_result *r)
+{
+	char at[32], started[32], blackout[32];
+
+	for (unsigned int i = 0; i < r->nr_swaps; i++) {
+		const struct sim_swap_result *s = &r->swaps[i];
+
+		fprintf(f, "swap at %s to %s: %s", report_duration(s->asked_ns, at, sizeof(at)),
+			r->options->swaps[i].plugin, swap_outcome(s));
+		if (s->made)
+			fprintf(f, " at %s, %s -> %s, blackout %s",
+				report_duration(s->started_ns, started, sizeof(started)),
+				s->from, s->to,
+				report_duration(s->blackout_ns, blackout, sizeof(blackout)));
+		if (s->failure[0])
+			fprintf(f, ": %s", s->failure);
+		fprintf(f, "\n");
+	}
+}
+
 static void text_timeline(FILE *f, const struct sim_result *r)
 {
 	const struct metrics *mt = &r->metrics;
@@ -231,6 +261,7 @@ void report_text(FILE *f, struct sim_result *r)
 	text_classes(f, r);
 	text_cpus(f, r);
 	text_counters(f, r);
+	text_swaps(f, r);
 	text_outcome(f, r);
 	if (r->options->timeline)
 		text_timeline(f, r);
@@ -381,6 +412,25 @@ static json_t *json_timeline(const struct sim_result *r)
 			 "segments", segments, "dropped", (json_int_t)mt->segments_dropped);
 }
 
+static json_t *json_swaps(const struct sim_result *r)
+{
+	json_t *list = json_array();
+
+	for (unsigned int i = 0; i < r->nr_swaps; i++) {
+		const struct sim_swap_result *s = &r->swaps[i];
+
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:I, s:s, s:I, s:s}",
+				"at_ns", (json_int_t)s->asked_ns,
+				"plugin", r->options->swaps[i].plugin,
+				"outcome", swap_outcome(s),
+				"started_ns", (json_int_t)s->started_ns,
+				"from", s->from,
+				"blackout_ns", (json_int_t)s->blackout_ns,
+				"failure", s->failure));
+	}
+	return list;
+}
+
 /* Move every member of @from into @to. */
 static void merge(json_t *to, json_t *from)
 {
@@ -404,6 +454,8 @@ json_t *report_json(struct sim_result *r)
 	json_object_set_new(root, "cpu_time", json_cpu_time(r));
 	merge(root, json_counters(r));
 	merge(root, json_outcome(r));
+	if (r->nr_swaps)
+		json_object_set_new(root, "swaps", json_swaps(r));
 	if (r->options->timeline)
 		json_object_set_new(root, "timeline", json_timeline(r));
 	return root;

@@ -31,6 +31,7 @@ struct sim {
 	struct backend *be;
 	struct runtime *rt;
 	struct load load;
+	struct swap_control swaps;
 };
 
 static void agent_run(struct sim *s, const struct event *e)
@@ -62,6 +63,9 @@ static void dispatch(struct sim *s, const struct event *e)
 		break;
 	case EV_WATCHDOG:
 		sk_watchdog_scan(&s->sk);
+		break;
+	case EV_SWAP_CONTROL:
+		swap_control_event(&s->swaps);
 		break;
 	default:
 		load_event(&s->load, e);
@@ -154,6 +158,8 @@ static void collect(struct sim *s, struct sim_result *r)
 	r->order = s->load.order;
 	r->nr_order = s->load.nr_order;
 	s->load.order = NULL;
+	r->nr_swaps = s->swaps.nr_swaps;
+	memcpy(r->swaps, s->swaps.results, sizeof(r->swaps));
 	r->metrics = s->metrics;
 	memset(&s->metrics, 0, sizeof(s->metrics));
 }
@@ -180,6 +186,29 @@ static int plugin_path(const char *path, char *dir, size_t dir_len, char *name,
 	return 0;
 }
 
+/* Every swap's plugin loads, takes its defaults and initialises. */
+static int swaps_valid(struct sim *s, char *why, size_t len)
+{
+	char reason[512];
+
+	if (s->o->nr_swaps > SIM_MAX_SWAPS) {
+		snprintf(why, len, "at most %d swaps, got %u", SIM_MAX_SWAPS,
+			 s->o->nr_swaps);
+		return -1;
+	}
+	for (unsigned int i = 0; i < s->o->nr_swaps; i++) {
+		const struct sim_swap *sw = &s->o->swaps[i];
+
+		if (rt_prepare_swap(s->rt, sw->plugin, NULL, reason, sizeof(reason))) {
+			snprintf(why, len, "swap at %llu ms: %s",
+				 (unsigned long long)(sw->at_ns / 1000000), reason);
+			return -1;
+		}
+		rt_abort(s->rt);
+	}
+	return 0;
+}
+
 int sim_run(const struct sim_options *o, struct sim_result *r, char *why,
 	    size_t len)
 {
@@ -199,17 +228,21 @@ int sim_run(const struct sim_options *o, struct sim_result *r, char *why,
 	s->be = sim_backend_create(&s->sk);
 	if (rt_create(&s->rt, s->be, dir, name, o->params, why, len))
 		goto out;
+	if (swaps_valid(s, why, len))
+		goto out_runtime;
 	if (load_start(&s->load, o->workload, &s->sk, o->seed, o->load_scale, why, len))
 		goto out_load;
 	for (unsigned int a = 0; a < rt_nr_agents(s->rt); a++)
 		if (rt_agent_wanted(s->rt, a))
 			sk_agent_schedule(&s->sk, &s->sk.agents[a], 0);
 	sk_watchdog_arm(&s->sk);
+	swap_control_start(&s->swaps, s->rt, &s->sk, o->swaps, o->nr_swaps);
 	run(s);
 	collect(s, r);
 	ret = 0;
 out_load:
 	load_fini(&s->load);
+out_runtime:
 	rt_destroy(s->rt);
 out:
 	s->be->ops->close(s->be);

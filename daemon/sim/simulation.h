@@ -18,6 +18,7 @@
 #include "kernel.h"
 #include "machine.h"
 #include "metrics.h"
+#include "swap_control.h"
 #include "workload.h"
 
 struct sim_options {
@@ -28,6 +29,8 @@ struct sim_options {
 	uint64_t seed;
 	double load_scale;		/* multiplies every Poisson rate (1: as given) */
 	bool timeline;
+	const struct sim_swap *swaps;	/* policy swaps, by time (swap_control.h) */
+	unsigned int nr_swaps;		/* at most SIM_MAX_SWAPS */
 };
 
 struct rt_counter_value {
@@ -52,11 +55,14 @@ struct sim_result {
 	/* Scripted tasks by name, in the order they exited. */
 	char (*order)[WORKLOAD_NAME_MAX];
 	uint32_t nr_order;
+	struct sim_swap_result swaps[SIM_MAX_SWAPS];
+	unsigned int nr_swaps;
 };
 
 /*
  * Run; 0 with @result filled (free it with sim_result_free()), or -1 with
- * why in @why (the plugin refused, a class that may use no enclave CPU).
+ * why in @why (the plugin refused, a class that may use no enclave CPU, a
+ * swap's plugin refused: each is loaded and initialised once beforehand).
  */
 int sim_run(const struct sim_options *options, struct sim_result *result,
 	    char *why, size_t len);
