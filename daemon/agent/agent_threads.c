@@ -79,7 +79,7 @@ static void leave_home(struct agent_thread *t)
 	if (!__atomic_exchange_n(&t->narrowed, false, __ATOMIC_RELAXED) ||
 	    rt_agent_summoned(t->owner->rt, t->agent))
 		return;
-	pthread_setaffinity_np(t->thread, sizeof(t->control_cpus), &t->control_cpus);
+	pthread_setaffinity_np(pthread_self(), sizeof(t->control_cpus), &t->control_cpus);
 }
 
 static void *agent_thread_main(void *arg)
@@ -87,7 +87,7 @@ static void *agent_thread_main(void *arg)
 	struct agent_thread *t = arg;
 	struct agent_threads *at = t->owner;
 
-	pthread_getaffinity_np(t->thread, sizeof(t->control_cpus), &t->control_cpus);
+	pthread_getaffinity_np(pthread_self(), sizeof(t->control_cpus), &t->control_cpus);
 	for (;;) {
 		/* Read before the step, so that a wake during it is not lost. */
 		uint32_t seq = __atomic_load_n(&at->wake_seq, __ATOMIC_ACQUIRE);
