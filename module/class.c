@@ -173,6 +173,16 @@ static void ghost_class_switched_to(struct rq *rq, struct task_struct *p)
 		ghost_update_availability(rq, gc);
 		return;
 	}
+	/*
+	 * Added while clone() is still making it: it has never been queued,
+	 * and its first enqueue (wake_up_new_task(), not a wakeup) must
+	 * announce it runnable, as for a child forked inside the enclave.
+	 * TASK_NEW ends under pi_lock, which the caller holds.
+	 */
+	if (READ_ONCE(p->__state) == TASK_NEW) {
+		gt->new = true;
+		return;
+	}
 	runnable = ghost_task_queued(p) || ghost_rq_curr(rq) == p;
 	if (gt->boosted) {
 		/* Back from a priority-inheritance boost. */
