@@ -10,7 +10,9 @@
  * enters. After every round the enclave holds no task within a second:
  * every thread that entered also left, none was admitted after its exit
  * had passed the point where the kernel reports it (its slot would keep a
- * freed task). The enclave is then destroyed as usual.
+ * freed task). A process not reaped within a minute fails the round: one
+ * of its threads entered and never ran (add_unborn_thread shows how that
+ * once happened). The enclave is then destroyed as usual.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -26,6 +28,8 @@
 
 #define ROUNDS		60
 #define NR_THREADS	24
+/* A round takes milliseconds; a thread that never runs holds it forever. */
+#define REAP_TIMEOUT_NS	(60 * 1000000000ULL)
 
 static void *spin_briefly(void *arg)
 {
@@ -54,7 +58,7 @@ static void exiting_process(void)
 
 static void round_of_adds(const struct genclave *e)
 {
-	uint64_t added = 0, attempts = 0;
+	uint64_t added = 0, attempts = 0, deadline = gnow_ns() + REAP_TIMEOUT_NS;
 	int status;
 	pid_t pid = fork();
 
@@ -73,6 +77,11 @@ static void round_of_adds(const struct genclave *e)
 		added += add.nr_added;
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
+		if (gnow_ns() > deadline)
+			test_fail(__FILE__, __LINE__,
+				  "process %d not reaped within %llu s (%llu added in %llu attempts): a thread that entered never ran",
+				  pid, REAP_TIMEOUT_NS / 1000000000ULL,
+				  (unsigned long long)added, (unsigned long long)attempts);
 	}
 	CHECK(WIFEXITED(status));
 	if (!genclave_wait_empty(e, 1000)) {
