@@ -13,8 +13,10 @@
 # ever on an enclave CPU, and ghost threads ran on every CPU the policy
 # runs tasks on (all three for per_cpu; the two besides the global agent's
 # for centralized). Both programs exit 0. The kernel counted a TASK_NEW
-# for at least every thread seen. Control: the same hackbench under a
-# name no rule matches is sampled the same way and seen in CFS only.
+# for each of hackbench's 161 processes (the sampler, slow on a loaded
+# host, need not see them all) and for at least every thread seen.
+# Control: the same hackbench under a name no rule matches is sampled the
+# same way and seen in CFS only.
 # vm-args: --add /usr/bin/hackbench --add /usr/bin/stress-ng --timeout 280
 . /ghost/daemon/lib/daemon.sh
 
@@ -54,8 +56,11 @@ for plugin in fifo_per_cpu fifo_centralized; do
 	ghost-threads --comm hackbench --cpus 1-3 --until "$hb" >/tmp/hb.threads
 	wait "$hb" || { cat /tmp/hackbench.out; fail "hackbench under $plugin failed"; }
 	cat /tmp/hackbench.out
-	check_threads /tmp/hb.threads 150 "$min_cpus"
+	check_threads /tmp/hb.threads 30 "$min_cpus"
 	seen=$THREADS_SEEN
+	hb_news=$(($(task_news) - news_before))
+	[ "$hb_news" -ge 161 ] ||
+		fail "$hb_news of hackbench's 161 processes entered the enclave (kernel TASK_NEW)"
 
 	# FIFO runs a task until it blocks: fewer CPU hogs than CPUs, or the
 	# others starve until the enclave's watchdog ends it.
