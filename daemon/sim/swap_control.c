@@ -9,8 +9,8 @@
 #include "swap_control.h"
 
 /* ghost-agent's limits (daemon/agent/control.c). */
-#define QUIESCE_TIMEOUT_NS	(1000 * 1000000ULL)
-#define SETTLE_TIMEOUT_NS	(5000 * 1000000ULL)
+#define QUIESCE_TIMEOUT_MS	1000
+#define SETTLE_TIMEOUT_MS	5000
 /* How often the control side looks whether the new roles are taken. */
 #define SETTLE_POLL_NS		10000
 
@@ -95,13 +95,19 @@ static uint64_t quiet_after(const struct swap_control *c)
 	return next;
 }
 
+/* ghost-agent's agent_threads_resume(), and what spinning agents would see. */
+static void resume_agents(struct swap_control *c)
+{
+	rt_resume(c->rt);
+	wake_waiters(c, false);
+	nudge_spinners(c);
+}
+
 static void fail(struct swap_control *c, const char *why)
 {
 	snprintf(current(c)->failure, sizeof(current(c)->failure), "%s", why);
 	rt_abort(c->rt);
-	rt_resume(c->rt);
-	wake_waiters(c, false);
-	nudge_spinners(c);
+	resume_agents(c);
 	next_swap(c);
 }
 
@@ -114,7 +120,6 @@ static void begin(struct swap_control *c)
 	rt_status(c->rt, &st);
 	r->started_ns = c->sk->now;
 	snprintf(r->from, sizeof(r->from), "%s", st.plugin);
-	snprintf(r->to, sizeof(r->to), "%s", c->swaps[c->next].plugin);
 	if (rt_prepare_swap(c->rt, c->swaps[c->next].plugin, NULL, why, sizeof(why))) {
 		snprintf(r->failure, sizeof(r->failure), "%s", why);
 		next_swap(c);
@@ -123,7 +128,7 @@ static void begin(struct swap_control *c)
 	rt_quiesce(c->rt);
 	nudge_spinners(c);
 	c->phase = QUIESCING;
-	c->deadline = c->sk->now + QUIESCE_TIMEOUT_NS;
+	c->deadline = c->sk->now + QUIESCE_TIMEOUT_MS * 1000000ULL;
 	schedule(c, c->sk->now);
 }
 
@@ -138,16 +143,21 @@ static void hand_over(struct swap_control *c)
 		return;
 	}
 	if (later) {
-		fail(c, "the agents did not reach a quiet point within 1000 ms");
+		snprintf(why, sizeof(why),
+			 "the agents did not reach a quiet point within %d ms",
+			 QUIESCE_TIMEOUT_MS);
+		fail(c, why);
 		return;
 	}
 	if (rt_summon(c->rt))
 		wake_waiters(c, true);
-	rt_status(c->rt, &st);
 	if (rt_commit(c->rt, why, sizeof(why))) {
 		fail(c, why);
 		return;
 	}
+	/* What the runtime now runs, not what was asked for. */
+	rt_status(c->rt, &st);
+	snprintf(current(c)->to, sizeof(current(c)->to), "%s", st.plugin);
 	c->phase = HANDING_OVER;
 	schedule(c, c->sk->now + st.nr_tasks * c->sk->m->cost[COST_HANDOVER_TASK]);
 }
@@ -155,11 +165,9 @@ static void hand_over(struct swap_control *c)
 static void resume(struct swap_control *c)
 {
 	current(c)->made = true;
-	rt_resume(c->rt);
-	wake_waiters(c, false);
-	nudge_spinners(c);
+	resume_agents(c);
 	c->phase = SETTLING;
-	c->deadline = c->sk->now + SETTLE_TIMEOUT_NS;
+	c->deadline = c->sk->now + SETTLE_TIMEOUT_MS * 1000000ULL;
 	schedule(c, c->sk->now);
 }
 
@@ -206,7 +214,7 @@ void swap_control_start(struct swap_control *c, struct runtime *rt,
 	c->rt = rt;
 	c->sk = sk;
 	c->swaps = swaps;
-	c->nr_swaps = nr_swaps < SIM_MAX_SWAPS ? nr_swaps : SIM_MAX_SWAPS;
+	c->nr_swaps = nr_swaps;	/* sim_run() allows SIM_MAX_SWAPS */
 	for (unsigned int i = 0; i < c->nr_swaps; i++)
 		c->results[i].asked_ns = swaps[i].at_ns;
 	c->phase = WAITING;
